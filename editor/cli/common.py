@@ -1,0 +1,115 @@
+"""What every subcommand shares: error mapping, exit statuses, progress bars, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, Protocol, TextIO
+
+EXIT_OK = 0
+EXIT_ERROR = 1  # the input or the project is wrong; the message says what
+EXIT_USAGE = 2  # argparse's own status for bad command lines
+EXIT_CANCELLED = 130
+
+COMMAND_MODULES = ("media_cmds",)
+"""Modules under ``editor.cli`` that contribute subcommands (each has ``register``)."""
+
+
+class CommandModule(Protocol):
+    def register(self, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status 1."""
+
+
+def fail(message: str) -> CliError:
+    return CliError(message)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the handler the subparser chose; turn every expected error into one line on stderr."""
+    from render.errors import Cancelled, RenderError
+
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except (Cancelled, KeyboardInterrupt):
+        print("wordcut: cancelled; nothing was written", file=sys.stderr)
+        return EXIT_CANCELLED
+    except (CliError, RenderError) as exc:
+        print(f"wordcut: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except _domain_errors() as exc:
+        print(f"wordcut: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _domain_errors() -> tuple[type[BaseException], ...]:
+    """Error bases of the other packages, imported lazily so a failing import stays visible."""
+    bases: list[type[BaseException]] = []
+    try:
+        from sync.errors import SyncError
+
+        bases.append(SyncError)
+    except ImportError:
+        pass
+    try:
+        from editor.errors import EditorError
+
+        bases.append(EditorError)
+    except ImportError:
+        pass
+    return tuple(bases)
+
+
+def print_json(data: Any, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    json.dump(data, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal's stderr; silent when quiet or not a terminal."""
+
+    def __init__(self, label: str, quiet: bool = False, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.label = label
+        self.enabled = not quiet and self.stream.isatty() and os.environ.get("TERM") != "dumb"
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and done < total:
+            return
+        self._last = now
+        frac = 0.0 if total <= 0 else min(1.0, done / total)
+        width = 30
+        filled = int(frac * width)
+        elapsed = now - self.started
+        eta = ""
+        if 0 < frac < 1:
+            eta = f" ETA {_fmt_secs(elapsed * (1 - frac) / frac)}"
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {frac * 100:5.1f}%{eta}   ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _fmt_secs(s: float) -> str:
+    s = int(s)
+    return f"{s // 60}:{s % 60:02d}"

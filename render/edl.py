@@ -1,0 +1,285 @@
+"""The edit decision list: what the program is, as an ordered list of source ranges and clips.
+
+The EDL is the one contract between the document (``sync``), playback and export: the document
+derives it, the reader walks it. It is deliberately small and has a versioned JSON form (see
+``docs/edl.md``) so that other tools can write one by hand::
+
+    {"version": 1, "sample_rate": 48000,
+     "tracks": [{"path": "host-a.wav", "gain_db": 0.0}],
+     "segments": [{"start": 12.5, "end": 30.25}, {"clip": "fix.wav"}]}
+
+Times are seconds on the shared project clock (every track mixed, each shifted by its
+``offset``). Frame positions are ``round(seconds * sample_rate)`` so that a range written in
+seconds maps to exactly one frame range. Unknown fields are accepted and ignored, so newer
+producers can add information older readers do not need; a newer *version* is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from render.atomic import write_text
+from render.errors import EdlError, EdlVersionError
+
+EDL_VERSION = 1
+DEFAULT_CROSSFADE_MS = 10.0
+DEFAULT_SAMPLE_RATE = 48000
+
+
+@dataclass(frozen=True, slots=True)
+class EdlTrack:
+    """One source recording, mixed into every range segment."""
+
+    path: Path
+    gain_db: float = 0.0
+    mute: bool = False
+    offset: float = 0.0
+    """Seconds on the project clock at which the track's first sample plays (may be negative)."""
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRange:
+    """A span of the project clock, ``start <= t < end`` seconds, all tracks mixed."""
+
+    start: float
+    end: float
+
+    def frames(self, sample_rate: int) -> tuple[int, int]:
+        """The range as ``(first frame, end frame)`` at ``sample_rate``."""
+        return seconds_to_frame(self.start, sample_rate), seconds_to_frame(self.end, sample_rate)
+
+
+@dataclass(frozen=True, slots=True)
+class ClipInsert:
+    """A whole audio file (an overdub, a sting) played at this point of the program."""
+
+    path: Path
+    gain_db: float = 0.0
+
+
+Segment = SourceRange | ClipInsert
+
+
+@dataclass(frozen=True, slots=True)
+class Edl:
+    """An ordered program: segments are played one after another, joined by crossfades."""
+
+    sample_rate: int
+    tracks: tuple[EdlTrack, ...]
+    segments: tuple[Segment, ...]
+    crossfade_ms: float = DEFAULT_CROSSFADE_MS
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    """Fields this version does not interpret, kept so a load/save round trip preserves them."""
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    def crossfade_frames(self) -> int:
+        """Length of each join's crossfade in frames."""
+        return round(self.crossfade_ms * self.sample_rate / 1000.0)
+
+    def range_frames(self) -> int:
+        """Total frames contributed by range segments (clips need decoding to be measured)."""
+        total = 0
+        for seg in self.segments:
+            if isinstance(seg, SourceRange):
+                a, b = seg.frames(self.sample_rate)
+                total += b - a
+        return total
+
+
+def seconds_to_frame(seconds: float, sample_rate: int) -> int:
+    """The frame index of a time in seconds: the nearest frame, so 12.5 s at 48 kHz is 600000."""
+    return round(seconds * sample_rate)
+
+
+def validate(edl: Edl) -> None:
+    """Check the EDL's own consistency (the sources are checked when they are opened)."""
+    if not isinstance(edl.sample_rate, int) or not 8000 <= edl.sample_rate <= 384000:
+        raise EdlError(f"sample_rate must be an integer from 8000 to 384000, not {edl.sample_rate!r}")
+    if not math.isfinite(edl.crossfade_ms) or not 0 <= edl.crossfade_ms <= 1000:
+        raise EdlError(f"crossfade_ms must be between 0 and 1000, not {edl.crossfade_ms!r}")
+    for i, track in enumerate(edl.tracks):
+        if not math.isfinite(track.gain_db) or not math.isfinite(track.offset):
+            raise EdlError(f"track {i} ({track.path}): gain_db and offset must be finite numbers")
+    has_range = False
+    for i, seg in enumerate(edl.segments):
+        if isinstance(seg, SourceRange):
+            has_range = True
+            if not (math.isfinite(seg.start) and math.isfinite(seg.end)):
+                raise EdlError(f"segment {i}: start and end must be finite numbers")
+            if seg.start < 0:
+                raise EdlError(f"segment {i}: start {seg.start} s is before the source begins")
+            a, b = seg.frames(edl.sample_rate)
+            if b <= a:
+                raise EdlError(
+                    f"segment {i}: end {seg.end} s must be after start {seg.start} s "
+                    "(by at least one sample)"
+                )
+        elif not math.isfinite(seg.gain_db):
+            raise EdlError(f"segment {i} ({seg.path}): gain_db must be a finite number")
+    if has_range and not edl.tracks:
+        raise EdlError("the EDL has range segments but no tracks to take them from")
+
+
+# --- JSON form ---------------------------------------------------------------------------------
+
+
+def to_dict(edl: Edl, relative_to: Path | None = None) -> dict[str, Any]:
+    """The versioned JSON-ready form; paths are made relative to ``relative_to`` when given."""
+
+    def rel(p: Path) -> str:
+        if relative_to is None:
+            return str(p)
+        try:
+            return os.path.relpath(p, relative_to)
+        except ValueError:  # another drive on Windows
+            return str(p)
+
+    tracks: list[dict[str, Any]] = []
+    for t in edl.tracks:
+        d: dict[str, Any] = {"path": rel(t.path), "gain_db": t.gain_db}
+        if t.mute:
+            d["mute"] = True
+        if t.offset:
+            d["offset"] = t.offset
+        if t.label is not None:
+            d["label"] = t.label
+        tracks.append(d)
+    segments: list[dict[str, Any]] = []
+    for s in edl.segments:
+        if isinstance(s, SourceRange):
+            segments.append({"start": s.start, "end": s.end})
+        else:
+            c: dict[str, Any] = {"clip": rel(s.path)}
+            if s.gain_db:
+                c["gain_db"] = s.gain_db
+            segments.append(c)
+    out: dict[str, Any] = dict(edl.extra)
+    out.update(
+        {
+            "version": EDL_VERSION,
+            "sample_rate": edl.sample_rate,
+            "crossfade_ms": edl.crossfade_ms,
+            "tracks": tracks,
+            "segments": segments,
+        }
+    )
+    return out
+
+
+def _number(obj: Mapping[str, Any], key: str, where: str, default: float | None = None) -> float:
+    if key not in obj:
+        if default is None:
+            raise EdlError(f"{where}: missing {key!r}")
+        return default
+    value = obj[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise EdlError(f"{where}: {key!r} must be a number, not {value!r}")
+    return float(value)
+
+
+def _path(value: Any, where: str, base: Path | None) -> Path:
+    if not isinstance(value, str) or not value:
+        raise EdlError(f"{where}: path must be a non-empty string")
+    p = Path(value).expanduser()
+    if base is not None and not p.is_absolute():
+        p = base / p
+    return p
+
+
+def from_dict(data: Any, base: Path | None = None) -> Edl:
+    """Parse the JSON form; relative paths resolve against ``base`` (the EDL file's folder)."""
+    if not isinstance(data, Mapping):
+        raise EdlError("an EDL must be a JSON object")
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise EdlError(f"'version' must be a positive integer, not {version!r}")
+    if version > EDL_VERSION:
+        raise EdlVersionError(
+            f"EDL version {version} is newer than this Wordcut understands "
+            f"(up to {EDL_VERSION}); update Wordcut to read it"
+        )
+    rate = data.get("sample_rate", DEFAULT_SAMPLE_RATE)
+    if isinstance(rate, bool) or not isinstance(rate, int):
+        raise EdlError(f"'sample_rate' must be an integer, not {rate!r}")
+    raw_tracks = data.get("tracks", [])
+    raw_segments = data.get("segments")
+    if not isinstance(raw_tracks, Sequence) or isinstance(raw_tracks, str):
+        raise EdlError("'tracks' must be a list")
+    if not isinstance(raw_segments, Sequence) or isinstance(raw_segments, str):
+        raise EdlError("'segments' must be a list")
+    tracks: list[EdlTrack] = []
+    for i, t in enumerate(raw_tracks):
+        where = f"track {i}"
+        if not isinstance(t, Mapping):
+            raise EdlError(f"{where}: must be an object")
+        label = t.get("label")
+        if label is not None and not isinstance(label, str):
+            raise EdlError(f"{where}: 'label' must be a string")
+        mute = t.get("mute", False)
+        if not isinstance(mute, bool):
+            raise EdlError(f"{where}: 'mute' must be true or false")
+        tracks.append(
+            EdlTrack(
+                path=_path(t.get("path"), where, base),
+                gain_db=_number(t, "gain_db", where, 0.0),
+                mute=mute,
+                offset=_number(t, "offset", where, 0.0),
+                label=label,
+            )
+        )
+    segments: list[Segment] = []
+    for i, s in enumerate(raw_segments):
+        where = f"segment {i}"
+        if not isinstance(s, Mapping):
+            raise EdlError(f"{where}: must be an object")
+        if "clip" in s:
+            segments.append(
+                ClipInsert(_path(s["clip"], where, base), _number(s, "gain_db", where, 0.0))
+            )
+        else:
+            segments.append(SourceRange(_number(s, "start", where), _number(s, "end", where)))
+    crossfade = _number(data, "crossfade_ms", "EDL", DEFAULT_CROSSFADE_MS)
+    known = {"version", "sample_rate", "crossfade_ms", "tracks", "segments"}
+    extra = {k: v for k, v in data.items() if k not in known}
+    return Edl(rate, tuple(tracks), tuple(segments), crossfade, extra)
+
+
+def loads(text: str, base: Path | None = None) -> Edl:
+    """Parse EDL JSON text."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise EdlError(f"not valid JSON: {exc}") from None
+    return from_dict(data, base)
+
+
+def load(path: str | Path) -> Edl:
+    """Read an EDL file; relative media paths resolve against the file's folder."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise EdlError(f"{p}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EdlError(f"{p}: cannot read: {exc}") from None
+    try:
+        return loads(text, p.resolve().parent)
+    except EdlVersionError as exc:
+        raise EdlVersionError(f"{p}: {exc}") from None
+    except EdlError as exc:
+        raise EdlError(f"{p}: {exc}") from None
+
+
+def save(edl: Edl, path: str | Path) -> None:
+    """Write an EDL atomically (temp file + rename), paths relative to its folder."""
+    p = Path(path)
+    write_text(p, json.dumps(to_dict(edl, p.resolve().parent), indent=2) + "\n")
