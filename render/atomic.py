@@ -22,7 +22,9 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     muxers) picks its format from it. On any exception the temporary file is removed.
     """
     target = Path(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent
+    )
     os.close(fd)
     tmp = Path(name)
     try:

@@ -103,7 +103,9 @@ def seconds_to_frame(seconds: float, sample_rate: int) -> int:
 def validate(edl: Edl) -> None:
     """Check the EDL's own consistency (the sources are checked when they are opened)."""
     if not isinstance(edl.sample_rate, int) or not 8000 <= edl.sample_rate <= 384000:
-        raise EdlError(f"sample_rate must be an integer from 8000 to 384000, not {edl.sample_rate!r}")
+        raise EdlError(
+            f"sample_rate must be an integer from 8000 to 384000, not {edl.sample_rate!r}"
+        )
     if not math.isfinite(edl.crossfade_ms) or not 0 <= edl.crossfade_ms <= 1000:
         raise EdlError(f"crossfade_ms must be between 0 and 1000, not {edl.crossfade_ms!r}")
     for i, track in enumerate(edl.tracks):
