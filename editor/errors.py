@@ -1,11 +1,11 @@
 """Exceptions raised by ``editor`` services (store, session, transcription, playback).
 
-    EditorError
-    ├── StoreError          the library database cannot be read or written
-    │   └── NotFound        no such project / track / render
-    ├── TranscribeError     transcription cannot run (model missing, cache corrupt, disk full)
-    │   └── TranscribeCancelled
-    └── PlaybackError       no audio device, or the device failed
+EditorError
+├── StoreError          the library database cannot be read or written
+│   └── NotFound        no such project / track / render
+├── TranscribeError     transcription cannot run (model missing, cache corrupt, disk full)
+│   └── TranscribeCancelled
+└── PlaybackError       no audio device, or the device failed
 """
 
 from __future__ import annotations

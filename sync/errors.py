@@ -1,12 +1,12 @@
 """Exceptions raised by ``sync``; every one names what was wrong so the UI can say it plainly.
 
-    SyncError
-    └── OpError                an operation cannot be applied; the document is unchanged
-        ├── UnknownTarget      a word, section or clip id that does not exist
-        ├── InvalidRange       an inverted, empty or otherwise impossible range / position
-        ├── Conflict           a concurrent change made the op meaningless (rebase refused)
-        ├── StaleVersion       the op's base version is not one the document can rebase from
-        └── BadOpFormat        a serialised op that is corrupt or from a newer version
+SyncError
+└── OpError                an operation cannot be applied; the document is unchanged
+    ├── UnknownTarget      a word, section or clip id that does not exist
+    ├── InvalidRange       an inverted, empty or otherwise impossible range / position
+    ├── Conflict           a concurrent change made the op meaningless (rebase refused)
+    ├── StaleVersion       the op's base version is not one the document can rebase from
+    └── BadOpFormat        a serialised op that is corrupt or from a newer version
 """
 
 from __future__ import annotations
