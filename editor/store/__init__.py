@@ -1,0 +1,29 @@
+"""The project library: SQLite in the user data folder, plus one folder per project.
+
+Store            the facade (projects, tracks, words, op log, renders, voice profiles)
+open_store       a Store at $WORDCUT_HOME or the platform's user data folder
+db               connections, pragmas, BEGIN IMMEDIATE transactions, ids
+schema           migrations by PRAGMA user_version
+records          the frozen row records the store returns
+"""
+
+from editor.store.records import (
+    OpRecord,
+    Project,
+    RenderRecord,
+    Track,
+    TranscriptWord,
+    VoiceProfile,
+)
+from editor.store.store import Store, open_store
+
+__all__ = [
+    "OpRecord",
+    "Project",
+    "RenderRecord",
+    "Store",
+    "Track",
+    "TranscriptWord",
+    "VoiceProfile",
+    "open_store",
+]
