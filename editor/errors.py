@@ -2,7 +2,10 @@
 
 EditorError
 ├── StoreError          the library database cannot be read or written
-│   └── NotFound        no such project / track / render
+│   ├── NotFound        no such project / track / render
+│   └── MediaMismatch   a file offered for a moved track is not the same recording
+├── SessionError        an edit cannot be submitted, undone or redone
+│   └── NothingToUndo   the user's undo (or redo) history is empty
 ├── TranscribeError     transcription cannot run (model missing, cache corrupt, disk full)
 │   └── TranscribeCancelled
 └── PlaybackError       no audio device, or the device failed
@@ -21,6 +24,18 @@ class StoreError(EditorError):
 
 class NotFound(StoreError):
     """The named project, track or render does not exist."""
+
+
+class MediaMismatch(StoreError):
+    """The file offered to re-locate a track has a different SHA-256 than the recording."""
+
+
+class SessionError(EditorError):
+    """An edit cannot be submitted, undone or redone (the document is unchanged)."""
+
+
+class NothingToUndo(SessionError):
+    """There is nothing (more) for this user to undo or redo."""
 
 
 class TranscribeError(EditorError):
