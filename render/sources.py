@@ -22,7 +22,11 @@ The decoding source's promises rest on three facts (checked by ``tests/render/te
    samples; we restart :data:`RESAMPLER_WARMUP` output frames early and discard them.
 
 Where a fact cannot be relied on (a stream without timestamps, a seek that lands late) the
-source decodes from the beginning instead: slower, never wrong.
+source decodes from the beginning instead: slower, never wrong. One thing no seek can
+reproduce: AAC's perceptual noise substitution draws noise from a generator whose state runs
+through the whole stream, so noise-filled bands of such a file differ (not in position, only in
+the noise) after a seek. Files imported into the project cache are decoded once and never hit
+this.
 
 Another engineer's ``render.media.CachedMedia`` has the same shape; the reader accepts anything
 that satisfies :class:`AudioSource`.
