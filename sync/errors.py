@@ -40,3 +40,9 @@ class StaleVersion(OpError):
 
 class BadOpFormat(OpError):
     code = "bad_message"
+
+
+class BadSnapshot(SyncError):
+    """A stored document snapshot is corrupt or from a newer version; nothing was loaded."""
+
+    code = "bad_snapshot"
