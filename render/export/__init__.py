@@ -1,0 +1,227 @@
+"""Export: render an EDL's program to MP3, WAV, FLAC or M4A, normalised, tagged, atomically.
+
+The one entry point is :func:`export`::
+
+    result = export(edl, "episode.mp3", ExportOptions("mp3", bitrate=192_000),
+                    chapters=[Chapter("Intro", 0.0)], progress=bar, cancel=stop.is_set)
+
+Stages (each its own module): :mod:`.options` (validated choices), :mod:`.loudness` (pass 1:
+measure; the gain plan), :mod:`.program` (read, fold channels, gain, :mod:`.limiter`),
+:mod:`.resample` (other rates), :mod:`.pcm` / :mod:`.lossy` (encoders), :mod:`.tags` (ID3 /
+MP4 metadata and chapters). Everything is written to a temporary file beside the target and
+renamed only when complete, so a failure or a cancel leaves no file behind; the sources are
+only ever read.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from render.atomic import atomic_path
+from render.chapters import Chapter
+from render.edl import Edl
+from render.errors import ExportError
+from render.export.lossy import BlockSource, encode_lossy
+from render.export.loudness import GainPlan, Measurement, Meter, plan_gain
+from render.export.options import ExportOptions, Loudness, Tags, format_for_path, parse_bitrate
+from render.export.pcm import write_pcm
+from render.export.program import READ_BLOCK, Block, ProgramReader, Shaper, fold_channels
+from render.export.resample import resample_blocks, resampled_length
+from render.export.tags import cover_bytes, write_m4a_tags, write_mp3_tags
+from render.jobs import CancelFn, ProgressFn, check_cancel, never_cancel, no_progress
+
+__all__ = [
+    "Chapter",
+    "ExportOptions",
+    "ExportResult",
+    "Loudness",
+    "Tags",
+    "export",
+    "format_for_path",
+    "measure",
+    "parse_bitrate",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """What was written."""
+
+    path: Path
+    format: str
+    frames: int
+    """Frames in the file at ``sample_rate`` (after gapless trimming, for MP3/M4A)."""
+    sample_rate: int
+    channels: int
+    measured: Measurement | None
+    """The program's loudness before normalisation (``None`` when normalisation was off)."""
+    gain_db: float
+    limited: bool
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.sample_rate
+
+
+def export(
+    source: Edl | ProgramReader,
+    out_path: str | Path,
+    options: ExportOptions | None = None,
+    *,
+    chapters: Sequence[Chapter] = (),
+    progress: ProgressFn = no_progress,
+    cancel: CancelFn = never_cancel,
+) -> ExportResult:
+    """Render ``source`` (an EDL, or an open reader) to ``out_path``.
+
+    ``options`` defaults to the format implied by the file extension with default settings.
+    ``progress(done, total)`` counts frames (twice the program when loudness is measured);
+    ``cancel()`` is polled between blocks and stops the job with
+    :class:`~render.errors.Cancelled`. Both are only called on the calling thread.
+    """
+    out = Path(out_path)
+    opts = options or ExportOptions(format_for_path(out))
+    if not out.parent.is_dir():
+        raise ExportError(f"{out}: the folder {out.parent} does not exist")
+    if opts.tags.cover is not None:
+        cover_bytes(opts.tags.cover)  # a bad cover fails before a long render, not after
+    owned = isinstance(source, Edl)
+    reader: ProgramReader = _open_reader(source) if isinstance(source, Edl) else source
+    try:
+        return _export(reader, out, opts, chapters, progress, cancel)
+    finally:
+        if owned:
+            reader.close()
+
+
+def _open_reader(edl: Edl) -> ProgramReader:
+    from render.reader import EdlReader
+
+    return EdlReader(edl)
+
+
+def measure(
+    reader: ProgramReader,
+    channels: int,
+    progress: ProgressFn = no_progress,
+    cancel: CancelFn = never_cancel,
+    total: int | None = None,
+) -> Measurement:
+    """Pass 1: the program's integrated loudness and true peak, as ``channels`` channels."""
+    meter = Meter(reader.sample_rate, channels)
+    frames = reader.frames
+    total = frames if total is None else total
+    pos = 0
+    while pos < frames:
+        check_cancel(cancel)
+        count = min(READ_BLOCK, frames - pos)
+        meter.add(fold_channels(reader.read(pos, count), channels))
+        pos += count
+        progress(pos, total)
+    return meter.result()
+
+
+def _export(
+    reader: ProgramReader,
+    out: Path,
+    opts: ExportOptions,
+    chapters: Sequence[Chapter],
+    progress: ProgressFn,
+    cancel: CancelFn,
+) -> ExportResult:
+    frames = reader.frames
+    if frames <= 0:
+        raise ExportError(f"{out}: the program is empty; nothing to export")
+    rate = reader.sample_rate
+    out_rate = opts.output_rate(rate)
+    channels = opts.output_channels(reader.channels)
+    passes = 2 if opts.loudness is not None else 1
+    total = frames * passes
+
+    measured: Measurement | None = None
+    plan = GainPlan(0.0, None)
+    if opts.loudness is not None:
+        measured = measure(reader, channels, progress, cancel, total)
+        plan = plan_gain(measured, opts.loudness)
+    offset = total - frames
+
+    def report(done: int) -> None:
+        progress(offset + min(done, frames), total)
+
+    caller = threading.current_thread()
+
+    def span(start: int, end: int) -> Iterator[Block]:
+        """The shaped program for ``[start, end)``; other threads read through a clone."""
+        shaper = Shaper(channels, plan.gain, plan.ceiling, rate)
+        if threading.current_thread() is caller:
+            yield from shaper.blocks(reader, start, end, never_cancel)
+            return
+        clone = reader.clone()
+        try:
+            yield from shaper.blocks(clone, start, end, never_cancel)
+        finally:
+            clone.close()
+
+    out_frames = resampled_length(frames, rate, out_rate)
+    with atomic_path(out, suffix=out.suffix or f".{opts.format}") as tmp:
+        if opts.format in ("wav", "flac"):
+            blocks = _with_progress(span(0, frames), report, cancel)
+            if out_rate != rate:
+                blocks = resample_blocks(blocks, frames, rate, out_rate, channels)
+            written = write_pcm(tmp, opts.format, blocks, out_rate, channels, opts.bit_depth)
+            if written != out_frames:
+                raise ExportError(f"{out}: wrote {written} frames, expected {out_frames}")
+        else:
+            workers = opts.threads or min(os.cpu_count() or 1, 4)
+            source: BlockSource = span
+            if out_rate != rate:
+                workers = 1
+
+                def source(start: int, end: int) -> Iterable[Block]:
+                    # one span (workers == 1) covering the whole program at the output rate
+                    return resample_blocks(span(0, frames), frames, rate, out_rate, channels)
+
+            encode_lossy(
+                tmp,
+                opts.format,
+                source,
+                out_frames if out_rate != rate else frames,
+                out_rate,
+                channels,
+                opts.bitrate,
+                workers,
+                report,
+                cancel,
+            )
+            duration = out_frames / out_rate
+            if opts.format == "mp3":
+                write_mp3_tags(tmp, opts.tags, chapters, duration)
+            else:
+                write_m4a_tags(tmp, opts.tags, chapters, duration)
+        check_cancel(cancel)
+    progress(total, total)
+    return ExportResult(
+        out,
+        opts.format,
+        out_frames,
+        out_rate,
+        channels,
+        measured,
+        plan.gain_db,
+        plan.ceiling is not None,
+    )
+
+
+def _with_progress(
+    blocks: Iterable[Block], report: Callable[[int], None], cancel: CancelFn
+) -> Iterator[Block]:
+    done = 0
+    for block in blocks:
+        check_cancel(cancel)
+        done += block.shape[0]
+        report(done)
+        yield block

@@ -1,0 +1,104 @@
+"""The program as the encoders see it: read from the reader, fold channels, gain, limit.
+
+Export never touches the sources: it reads the mixed program through the same reader that
+playback uses (so what you hear is what you export) and shapes it here, block by block, in
+float32. Any span of the program can be produced on its own, which is what lets the MP3 encoder
+work on several spans in parallel: each worker gets its own :meth:`ProgramReader.clone`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from render.export.limiter import Limiter
+from render.jobs import CancelFn, check_cancel
+
+Block = npt.NDArray[np.float32]
+"""Samples as ``(frames, channels)`` float32."""
+
+READ_BLOCK = 1152 * 32
+"""Frames read per call: large enough to amortise Python overhead, a multiple of MP3's frame."""
+
+
+class ProgramReader(Protocol):
+    """What export needs from :class:`render.reader.EdlReader` (and test doubles)."""
+
+    @property
+    def sample_rate(self) -> int: ...
+
+    @property
+    def channels(self) -> int: ...
+
+    @property
+    def frames(self) -> int: ...
+
+    def read(self, start: int, count: int) -> Block: ...
+
+    def clone(self) -> ProgramReader: ...
+
+    def close(self) -> None: ...
+
+
+def fold_channels(block: Block, channels: int) -> Block:
+    """Mono from many = mean of the channels; stereo from mono = the channel twice."""
+    have = block.shape[1]
+    if have == channels:
+        return block
+    if channels == 1:
+        mono: Block = block.mean(axis=1, dtype=np.float32, keepdims=True)
+        return mono
+    if have == 1:
+        return np.repeat(block, channels, axis=1)
+    return np.ascontiguousarray(block[:, :channels])
+
+
+class Shaper:
+    """Turns reader output into encoder input: channel fold, constant gain, optional limiter.
+
+    One shaper serves one contiguous run of frames (the limiter has state), so each parallel
+    worker makes its own.
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        gain: float = 1.0,
+        ceiling: float | None = None,
+        sample_rate: int = 48000,
+    ) -> None:
+        self.channels = channels
+        self.gain = np.float32(gain)
+        self.limiter = Limiter(sample_rate, channels, ceiling) if ceiling is not None else None
+
+    def blocks(
+        self,
+        reader: ProgramReader,
+        start: int,
+        end: int,
+        cancel: CancelFn,
+        block: int = READ_BLOCK,
+    ) -> Iterator[Block]:
+        """Yield the shaped program from ``start`` to ``end`` (exactly ``end - start`` frames)."""
+        pos = start
+        while pos < end:
+            check_cancel(cancel)
+            count = min(block, end - pos)
+            data = fold_channels(
+                np.asarray(reader.read(pos, count), dtype=np.float32), self.channels
+            )
+            pos += count
+            if self.gain != 1.0:
+                data = data * self.gain
+            if self.limiter is not None:
+                data = self.limiter.process(data)
+                if data.shape[0] == 0:
+                    continue
+            yield data
+        if self.limiter is not None:
+            tail = self.limiter.flush()
+            if tail.shape[0]:
+                yield tail
