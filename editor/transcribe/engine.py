@@ -1,0 +1,124 @@
+"""The recogniser behind the worker: faster-whisper, one chunk group per call.
+
+Why this shape. On a small CPU, what makes Whisper fast is keeping its decoder busy: chunks are
+decoded ``batch`` at a time through ``BatchedInferencePipeline`` (one encoder pass per chunk,
+no temperature fallback, no conditioning on previous text, which also resists repetition loops
+on long audio), with Silero VAD (500 ms minimum silence) run on each chunk first: a chunk with no
+speech never reaches the model, so silence cannot be hallucinated into words, and each chunk is
+trimmed to its speech.
+
+An engine is anything with ``transcribe(chunks, options) -> words per chunk``; tests inject fakes
+through :data:`EngineFactory` so the job machinery is tested without a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from editor.transcribe.fillers import VERBATIM_PROMPT
+from editor.transcribe.model import ModelSpec, load_whisper
+from editor.transcribe.words import TimedWord
+
+RATE = 16000
+VAD_MIN_SILENCE_MS = 500
+SPEECH_MARGIN = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeOptions:
+    """What changes the words: part of the job key, so checkpoints never mix options."""
+
+    language: str | None = "en"
+    verbatim: bool = False
+    beam_size: int = 5
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"language": self.language, "verbatim": self.verbatim, "beam": self.beam_size}
+
+
+class Engine(Protocol):
+    def transcribe(
+        self, chunks: Sequence[npt.NDArray[np.float32]], options: DecodeOptions
+    ) -> list[list[TimedWord]]:
+        """Words of each chunk, in chunk-local seconds."""
+        ...
+
+
+EngineFactory = Callable[[ModelSpec | None, int, int], Engine]
+"""(model, threads, workers) -> engine; must be importable by name for the spawned child."""
+
+
+def speech_span(audio: npt.NDArray[np.float32]) -> tuple[float, float] | None:
+    """First and last speech second found by Silero VAD, or None for a chunk with no speech."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    if len(audio) == 0:
+        return None
+    spans = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=VAD_MIN_SILENCE_MS))
+    if not spans:
+        return None
+    start = max(0.0, spans[0]["start"] / RATE - SPEECH_MARGIN)
+    end = min(len(audio) / RATE, spans[-1]["end"] / RATE + SPEECH_MARGIN)
+    return start, end
+
+
+class WhisperEngine:
+    """faster-whisper with word timestamps and per-word probabilities."""
+
+    def __init__(self, model: Any) -> None:
+        from faster_whisper import BatchedInferencePipeline
+
+        self.model = model
+        self._pipeline = BatchedInferencePipeline
+
+    def transcribe(
+        self, chunks: Sequence[npt.NDArray[np.float32]], options: DecodeOptions
+    ) -> list[list[TimedWord]]:
+        results: list[list[TimedWord]] = [[] for _ in chunks]
+        pieces: list[npt.NDArray[np.float32]] = []
+        clips: list[dict[str, float]] = []
+        owners: list[tuple[int, float, float]] = []  # chunk, offset in joined audio, clip start
+        offset = 0.0
+        for i, audio in enumerate(chunks):
+            span = speech_span(audio)
+            if span is None:
+                continue
+            pieces.append(audio)
+            clips.append({"start": offset + span[0], "end": offset + span[1]})
+            owners.append((i, offset, offset + span[0]))
+            offset += len(audio) / RATE
+        if not clips:
+            return results
+        joined = np.concatenate(pieces).astype(np.float32)
+        # A pipeline per call: calls may come from several threads (one per model replica).
+        segments, _ = self._pipeline(self.model).transcribe(
+            joined,
+            language=options.language,
+            beam_size=options.beam_size,
+            batch_size=len(clips),
+            word_timestamps=True,
+            clip_timestamps=clips,
+            initial_prompt=VERBATIM_PROMPT if options.verbatim else None,
+        )
+        for seg in segments:
+            owner = max((o for o in owners if o[2] <= seg.start + 1e-3), default=owners[0])
+            chunk_index, base = owner[0], owner[1]
+            for w in seg.words or ():
+                text = w.word.strip()
+                if text:
+                    results[chunk_index].append(
+                        TimedWord(text, w.start - base, w.end - base, float(w.probability))
+                    )
+        return results
+
+
+def whisper_engine(model: ModelSpec | None, threads: int, workers: int) -> Engine:
+    """The real engine (the default factory)."""
+    if model is None:
+        raise ValueError("the Whisper engine needs a model")
+    return WhisperEngine(load_whisper(model, threads=threads, workers=workers))

@@ -1,0 +1,348 @@
+"""One track's transcription job, parent side: plan, resume, dispatch, retry, gap, assemble.
+
+The parent owns every decision and all durable state; the child (``worker.py``) only turns audio
+into words. For each run:
+
+1. build the track's loudness envelope and plan ≈30 s chunks cut at pauses (deterministic, so a
+   resumed run plans the same chunks);
+2. load the checkpoints for this job key; finished chunks are not redone;
+3. start the child (``spawn``), keep ``workers`` groups of ``batch`` chunks in flight, save each
+   finished chunk in its own transaction, report progress with an ETA;
+4. a chunk that fails is retried with exponential backoff; after three failures it is saved as
+   a gap ("transcription unavailable") and the rest goes on; a crashed child is restarted and
+   counts as a failure of what it had in flight;
+5. cancel (or any error) terminates the child at once — CTranslate2 cannot be interrupted
+   cooperatively, and nothing it holds is durable — and raises a typed error;
+6. assemble: owned words per chunk, seams de-duplicated, repetition loops dropped, times clamped,
+   de-overlapped and snapped to speech edges, fillers marked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from editor.errors import TranscribeCancelled, TranscribeError
+from editor.transcribe.audio import RATE, AudioSource
+from editor.transcribe.checkpoints import Checkpoints, ChunkRecord, job_key
+from editor.transcribe.chunking import Chunk, join_chunks, own_words, plan_chunks
+from editor.transcribe.engine import DecodeOptions
+from editor.transcribe.envelope import Envelope, envelope_of_blocks
+from editor.transcribe.fillers import mark_fillers
+from editor.transcribe.hallucination import drop_repetition_loops
+from editor.transcribe.model import ModelSpec, ModelUnavailable
+from editor.transcribe.timing import finalise_times
+from editor.transcribe.words import TimedWord, words_from_json
+from editor.transcribe.worker import DEFAULT_FACTORY, WorkerConfig, worker_main
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class JobConfig:
+    model: ModelSpec | None
+    options: DecodeOptions = field(default_factory=DecodeOptions)
+    threads: int = 2
+    workers: int = 1
+    batch: int = 1
+    chunk_seconds: float = 29.0
+    overlap: float = 0.5
+    backoff: float = 1.0
+    """Seconds before the first retry of a failed chunk; doubled for each further retry."""
+    factory: str = DEFAULT_FACTORY
+    retry_gaps: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What a progress bar shows; ``eta`` is None until the first chunk of this run finished."""
+
+    done_seconds: float
+    total_seconds: float
+    chunks_done: int
+    chunks_total: int
+    gaps: int
+    eta: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A stretch with no transcript because its chunk failed three times (retry later)."""
+
+    start: float
+    end: float
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrackTranscript:
+    words: list[TimedWord]
+    gaps: list[Gap]
+    chunks: int
+    redone: int
+    """Chunks transcribed by this run (the rest came from checkpoints)."""
+
+
+@dataclass(slots=True)
+class _Group:
+    chunks: list[Chunk]
+    sent_at: float
+
+
+@dataclass(slots=True)
+class _State:
+    pending: list[Chunk]
+    attempts: dict[int, int] = field(default_factory=dict)
+    not_before: dict[int, float] = field(default_factory=dict)
+    in_flight: dict[int, _Group] = field(default_factory=dict)
+    next_group: int = 0
+
+
+ProgressFn = Callable[[Progress], None]
+CancelFn = Callable[[], bool]
+
+
+def _no_progress(p: Progress) -> None:
+    pass
+
+
+def _never() -> bool:
+    return False
+
+
+class TranscriptionJob:
+    """Transcribe one track, resuming from and saving to ``checkpoints``."""
+
+    def __init__(
+        self,
+        source: AudioSource,
+        conn_factory: Callable[[], Any],
+        project_id: str,
+        track_id: str,
+        config: JobConfig,
+        *,
+        progress: ProgressFn = _no_progress,
+        cancel: CancelFn = _never,
+    ) -> None:
+        self.source = source
+        self.config = config
+        self.progress = progress
+        self.cancel = cancel
+        model_id = config.model.ident if config.model is not None else config.factory
+        options = {
+            **config.options.as_dict(),
+            "chunk": config.chunk_seconds,
+            "overlap": config.overlap,
+        }
+        self.key = job_key(model_id, options, source.ident)
+        self.checkpoints = Checkpoints(conn_factory(), project_id, track_id, self.key)
+        self._proc: BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    # --- public ------------------------------------------------------------------------------
+
+    def run(self) -> TrackTranscript:
+        env = envelope_of_blocks(self.source.blocks(60.0), RATE)
+        chunks = plan_chunks(env, target=self.config.chunk_seconds)
+        if self.config.retry_gaps:
+            self.checkpoints.clear_gaps()
+        records = self.checkpoints.load()
+        todo = [c for c in chunks if c.index not in records]
+        redone = len(todo)
+        if todo:
+            try:
+                self._transcribe(chunks, todo, records)
+            finally:
+                self._stop_child()
+        return self._assemble(chunks, records, env, redone)
+
+    # --- dispatch loop -----------------------------------------------------------------------
+
+    def _transcribe(
+        self, chunks: list[Chunk], todo: list[Chunk], records: dict[int, ChunkRecord]
+    ) -> None:
+        state = _State(pending=list(todo))
+        total = sum(c.length for c in chunks)
+        started: float | None = None
+        done_here = 0.0
+        self._report(chunks, records, total, None)
+        self._start_child()
+        while state.pending or state.in_flight:
+            self._check_cancel()
+            if started is None and self._conn is not None and self._ready:
+                started = time.monotonic()
+            self._dispatch(state)
+            msg = self._receive(state, timeout=0.05)
+            if msg is None:
+                continue
+            kind, group_id = msg[0], msg[1]
+            group = state.in_flight.pop(group_id)
+            if kind == "done":
+                for chunk, data in zip(group.chunks, msg[2], strict=True):
+                    words = self._own(chunk, words_from_json(data), chunks)
+                    attempts = state.attempts.get(chunk.index, 0) + 1
+                    self.checkpoints.save_done(chunk, words, attempts)
+                    records[chunk.index] = ChunkRecord(
+                        chunk.index, chunk.start, chunk.end, "done", attempts, words
+                    )
+                    done_here += chunk.length
+            else:
+                self._failed(state, group, f"{msg[2]}: {msg[3]}", records)
+            eta = None
+            if started is not None and done_here > 0:
+                rate = done_here / max(time.monotonic() - started, 1e-6)
+                remaining = sum(c.length for c in chunks if c.index not in records)
+                eta = remaining / rate
+            self._report(chunks, records, total, eta)
+
+    def _dispatch(self, state: _State) -> None:
+        """Keep ``workers`` groups in flight, each of up to ``batch`` consecutive ready chunks."""
+        if not self._ready:
+            return
+        now = time.monotonic()
+        while len(state.in_flight) < max(1, self.config.workers):
+            ready = [c for c in state.pending if state.not_before.get(c.index, 0.0) <= now]
+            if not ready:
+                return
+            group = ready[: max(1, self.config.batch)]
+            for c in group:
+                state.pending.remove(c)
+            audio = []
+            for c in group:
+                lo, hi = c.padded(self.config.overlap, self.source.duration)
+                audio.append(self.source.read(lo, hi))
+            gid = state.next_group
+            state.next_group += 1
+            state.in_flight[gid] = _Group(group, now)
+            assert self._conn is not None
+            self._conn.send(("work", gid, audio, self.config.options))
+
+    def _failed(
+        self, state: _State, group: _Group, error: str, records: dict[int, ChunkRecord]
+    ) -> None:
+        for chunk in group.chunks:
+            n = state.attempts.get(chunk.index, 0) + 1
+            state.attempts[chunk.index] = n
+            if n >= MAX_ATTEMPTS:
+                self.checkpoints.save_gap(chunk, n, error)
+                records[chunk.index] = ChunkRecord(
+                    chunk.index, chunk.start, chunk.end, "gap", n, [], error
+                )
+            else:
+                state.not_before[chunk.index] = time.monotonic() + self.config.backoff * 2 ** (
+                    n - 1
+                )
+                state.pending.append(chunk)
+        state.pending.sort(key=lambda c: c.index)
+
+    def _own(self, chunk: Chunk, local: list[TimedWord], chunks: list[Chunk]) -> list[TimedWord]:
+        lo, _ = chunk.padded(self.config.overlap, self.source.duration)
+        shifted = [w.moved(lo) for w in local]
+        return own_words(shifted, chunk, last=chunk.index == chunks[-1].index)
+
+    def _report(
+        self, chunks: list[Chunk], records: dict[int, ChunkRecord], total: float, eta: float | None
+    ) -> None:
+        done = sum(r.end - r.start for r in records.values())
+        gaps = sum(1 for r in records.values() if r.status == "gap")
+        self.progress(Progress(min(done, total), total, len(records), len(chunks), gaps, eta))
+
+    def _check_cancel(self) -> None:
+        if self.cancel():
+            self._kill_child()
+            raise TranscribeCancelled("transcription cancelled; finished chunks are kept")
+
+    # --- the child ---------------------------------------------------------------------------
+
+    _ready = False
+
+    def _start_child(self) -> None:
+        ctx = mp.get_context("spawn")
+        parent, child = ctx.Pipe(duplex=True)
+        cfg = WorkerConfig(
+            self.config.model, self.config.threads, self.config.workers, self.config.factory
+        )
+        proc = ctx.Process(
+            target=worker_main, args=(child, cfg), daemon=True, name="wordcut-transcribe"
+        )
+        proc.start()
+        child.close()
+        self._proc, self._conn, self._ready = proc, parent, False
+
+    def _receive(self, state: _State, timeout: float) -> tuple[Any, ...] | None:
+        """The next result message; handles 'ready', 'fatal' and a dead child itself."""
+        conn, proc = self._conn, self._proc
+        assert conn is not None and proc is not None
+        try:
+            if not conn.poll(timeout):
+                if proc.is_alive():
+                    return None
+                raise EOFError
+            msg: tuple[Any, ...] = conn.recv()
+        except (EOFError, OSError):
+            self._child_died(state)
+            return None
+        if msg[0] == "ready":
+            self._ready = True
+            return None
+        if msg[0] == "fatal":
+            self._kill_child()
+            if msg[1] in ("ModelUnavailable", "FileNotFoundError"):
+                raise ModelUnavailable(msg[2])
+            raise TranscribeError(f"the transcription engine cannot start: {msg[2]}")
+        return msg
+
+    def _child_died(self, state: _State) -> None:
+        """Count what the child held as failed and start a new one."""
+        code = self._proc.exitcode if self._proc is not None else None
+        self._kill_child()
+        if not self._ready and not state.in_flight:
+            raise TranscribeError(f"the transcription process died while starting (exit {code})")
+        lost = list(state.in_flight.values())
+        state.in_flight.clear()
+        for group in lost:
+            self._failed(state, group, f"the transcription process died (exit {code})", {})
+        self._start_child()
+
+    def _kill_child(self) -> None:
+        proc, conn = self._proc, self._conn
+        self._proc, self._conn, self._ready = None, None, False
+        if proc is not None and proc.is_alive():
+            proc.kill()
+        if proc is not None:
+            proc.join(5)
+        if conn is not None:
+            conn.close()
+
+    def _stop_child(self) -> None:
+        proc, conn = self._proc, self._conn
+        if proc is None or conn is None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            conn.send(("stop",))
+        proc.join(2)
+        self._kill_child()
+
+    # --- assembly ----------------------------------------------------------------------------
+
+    def _assemble(
+        self, chunks: list[Chunk], records: dict[int, ChunkRecord], env: Envelope, redone: int
+    ) -> TrackTranscript:
+        per_chunk = []
+        gaps = []
+        for c in chunks:
+            r = records.get(c.index)
+            if r is None:
+                continue
+            if r.status == "gap":
+                gaps.append(Gap(r.start, r.end, r.error or "transcription unavailable"))
+            per_chunk.append(r.words)
+        words = drop_repetition_loops(join_chunks(per_chunk))
+        words = finalise_times(words, env, self.source.duration)
+        return TrackTranscript(mark_fillers(words), gaps, len(chunks), redone)

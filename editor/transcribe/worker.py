@@ -1,0 +1,87 @@
+"""The child process: loads the model once, transcribes chunk groups, reports over a pipe.
+
+Runs under the ``spawn`` start method (a frozen app must not re-run itself, and CTranslate2's
+threads do not survive ``fork``). The protocol is a handful of tuples:
+
+parent → child: ``("work", group_id, [audio, …], options)``, ``("stop",)``
+child → parent: ``("ready",)``, ``("done", group_id, [[word json…], …])``,
+``("failed", group_id, error type, message)``, ``("fatal", error type, message)``
+
+Up to ``workers`` groups are decoded at once on separate threads (each on its own model
+replica). The child never decides anything about retries, gaps or checkpoints; it only turns
+audio into words, so a crash here loses nothing the parent has not already saved. When the
+parent goes away (quit, crash, kill -9) the pipe closes and the child exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from editor.transcribe.engine import DecodeOptions, Engine, EngineFactory
+from editor.transcribe.model import ModelSpec
+from editor.transcribe.words import words_to_json
+
+DEFAULT_FACTORY = "editor.transcribe.engine:whisper_engine"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    model: ModelSpec | None
+    threads: int
+    workers: int = 1
+    factory: str = DEFAULT_FACTORY
+    """``module:function`` building the engine; importable by name so ``spawn`` can find it."""
+
+
+def load_factory(path: str) -> EngineFactory:
+    module, _, name = path.partition(":")
+    factory: EngineFactory = getattr(importlib.import_module(module), name)
+    return factory
+
+
+def worker_main(conn: Connection, config: WorkerConfig) -> None:
+    """Child entry point (module-level so ``spawn`` can pickle it)."""
+    send_lock = threading.Lock()
+
+    def send(msg: tuple[Any, ...]) -> None:
+        with send_lock:
+            conn.send(msg)
+
+    try:
+        engine = load_factory(config.factory)(config.model, config.threads, config.workers)
+    except Exception as exc:  # reported to the parent, which raises a typed error
+        send(("fatal", type(exc).__name__, str(exc)))
+        return
+    send(("ready",))
+    with ThreadPoolExecutor(max_workers=max(1, config.workers)) as pool:
+        while True:
+            try:
+                msg = conn.recv()
+            except (EOFError, OSError):
+                break  # the parent is gone
+            if msg[0] == "stop":
+                break
+            _, group_id, chunks, options = msg
+            pool.submit(_run_group, engine, send, group_id, chunks, options)
+
+
+def _run_group(
+    engine: Engine, send: Any, group_id: int, chunks: list[Any], options: DecodeOptions
+) -> None:
+    try:
+        per_chunk = engine.transcribe(chunks, options)
+        payload = [words_to_json(words) for words in per_chunk]
+        msg: tuple[Any, ...] = ("done", group_id, payload)
+    except Exception as exc:
+        detail = str(exc) or traceback.format_exc(limit=1).strip()
+        msg = ("failed", group_id, type(exc).__name__, detail)
+    # If the parent is gone the send fails; the main loop ends on its next recv.
+    with contextlib.suppress(BrokenPipeError, EOFError, OSError):
+        send(msg)
