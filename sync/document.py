@@ -104,6 +104,7 @@ class Document:
         self._sec_starts: list[float] = [0.0]
         self._sec_index: dict[str, int] = {FIRST_SECTION_ID: 0}
         self._program: tuple[Word, ...] | None = None
+        self._max_ends: list[float] | None = None
         self.stamps = Stamps()
         self._listeners: list[Listener] = []
         self._stamp_at = 0
@@ -272,6 +273,37 @@ class Document:
             elif struck:
                 parts.append(f"~~{text}~~")
         return " ".join(parts)
+
+    def positions_between(self, t0: float, t1: float) -> tuple[int, int]:
+        """Source positions ``[lo, hi)`` of the words starting in ``[t0, t1)`` seconds."""
+        return bisect_left(self._starts, t0), bisect_left(self._starts, t1)
+
+    def section_slice(self, section_id: str) -> tuple[int, int]:
+        """Source positions ``[lo, hi)`` of a section's words."""
+        return self._section_slice(self.section(section_id))
+
+    def position(self, word_id: str) -> int:
+        """A word's index in source order."""
+        self.word(word_id)
+        return self._pos[word_id]
+
+    def running_max_ends(self) -> list[float]:
+        """For each source position, the latest end of any word up to it (cached).
+
+        Where tracks overlap, the silence after a word only begins once every earlier word has
+        ended; derivation uses this so that a cut never clips another speaker's tail.
+        """
+        if self._max_ends is None:
+            out: list[float] = []
+            m = -math.inf
+            words = self._words
+            for i in self._order:
+                e = words[i].end
+                if e > m:
+                    m = e
+                out.append(m)
+            self._max_ends = out
+        return self._max_ends
 
     def _section_slice(self, sec: Section) -> tuple[int, int]:
         i = bisect_left(self._sec_starts, sec.start)
@@ -586,6 +618,7 @@ class Document:
         self._starts = [self._words[i].start for i in self._order]
         self._pos = {i: p for p, i in enumerate(self._order)}
         self._program = None
+        self._max_ends = None
 
     def _remove_track(self, track_id: str, v: int) -> Op:
         track = self._tracks.pop(track_id)
