@@ -1,0 +1,109 @@
+"""Output commands: ``transcript`` (text, JSON, SRT, WebVTT, Audacity labels, Podcasting 2.0
+JSON, all in the edited program's time), ``edl`` (the derived EDL as JSON) and ``export``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from editor.cli.common import print_json
+from editor.cli.project_support import add_project, project_from
+from editor.project import OpenProject
+from render import edl as edl_mod
+from render.atomic import write_text
+from sync import captions
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("transcript", help="print the edited transcript, subtitles or labels")
+    add_project(p)
+    p.add_argument("--format", choices=captions.FORMATS, default="text")
+    p.add_argument(
+        "--numbers",
+        action="store_true",
+        help="text: every word with its index (struck-out words in ~tildes~)",
+    )
+    p.add_argument("--output", "-o", type=Path, help="write to a file instead of stdout")
+    p.set_defaults(handler=cmd_transcript)
+
+    p = sub.add_parser("edl", help="print the project's edit decision list (JSON)")
+    add_project(p)
+    p.add_argument("--output", "-o", type=Path, help="write to a file instead of stdout")
+    p.set_defaults(handler=cmd_edl)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_text(output, text)
+
+
+def numbered_text(project: OpenProject) -> str:
+    """Every word with the index the editing commands take; struck-out words in ``~tildes~``."""
+    doc = project.document
+    lines: list[str] = []
+    line: list[str] = []
+    speaker: str | None = None
+    for i, w in enumerate(doc.words):
+        if line and w.speaker != speaker:
+            lines.append(" ".join(line))
+            line = []
+        if not line and w.speaker:
+            line.append(f"{w.speaker}:")
+        speaker = w.speaker
+        text = doc.text_of(w.id)
+        line.append(f"~{i}:{text}~" if doc.is_deleted(w.id) else f"{i}:{text}")
+    if line:
+        lines.append(" ".join(line))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def word_rows(project: OpenProject) -> list[dict[str, Any]]:
+    """All words (kept and struck) with index, id, source and program times, for scripts."""
+    doc = project.document
+    spans = {wid: (a, b) for wid, a, b in project.program_map().spans()}
+    rows = []
+    for i, w in enumerate(doc.words):
+        span = spans.get(w.id)
+        rows.append(
+            {
+                "index": i,
+                "id": w.id,
+                "text": doc.text_of(w.id),
+                "speaker": w.speaker,
+                "deleted": doc.is_deleted(w.id),
+                "filler": w.filler,
+                "start": round(w.start, 3),
+                "end": round(w.end, 3),
+                "program_start": None if span is None else round(span[0], 3),
+                "program_end": None if span is None else round(span[1], 3),
+            }
+        )
+    return rows
+
+
+def cmd_transcript(args: argparse.Namespace) -> int:
+    with project_from(args) as project:
+        if args.format == "text" and args.numbers:
+            text = numbered_text(project)
+        elif args.format == "json":
+            text = json.dumps(word_rows(project), ensure_ascii=False, indent=1) + "\n"
+        else:
+            text = captions.render(project.caption_words(), args.format)
+    _emit(text, args.output)
+    return 0
+
+
+def cmd_edl(args: argparse.Namespace) -> int:
+    with project_from(args) as project:
+        edl = project.edl()
+    data = edl_mod.to_dict(edl)
+    if args.output is None:
+        print_json(data)
+    else:
+        edl_mod.save(edl, args.output)
+    return 0
