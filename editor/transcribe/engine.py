@@ -1,19 +1,20 @@
 """The recogniser behind the worker: faster-whisper, one chunk group per call.
 
-Why this shape. On a small CPU, what makes Whisper fast is keeping its decoder busy: chunks are
-decoded ``batch`` at a time through ``BatchedInferencePipeline`` (one encoder pass per chunk,
-no temperature fallback, no conditioning on previous text, which also resists repetition loops
-on long audio), with Silero VAD (500 ms minimum silence) run on each chunk first: a chunk with no
-speech never reaches the model, so silence cannot be hallucinated into words, and each chunk is
-trimmed to its speech.
+Why this shape. On a small CPU, what makes Whisper fast is keeping every core busy with
+useful work: each chunk goes through ``BatchedInferencePipeline`` (one ≤30 s window, one
+encoder pass, no temperature fallback, no conditioning on previous text — which also resists
+repetition loops on long audio), and the worker decodes ``workers`` chunks at once, each on its
+own single-threaded model replica. Silero VAD (500 ms minimum silence) runs on each chunk
+first: a chunk with no speech never reaches the model, so silence cannot be hallucinated into
+words, and each chunk is trimmed to its speech.
 
-An engine is anything with ``transcribe(chunks, options) -> words per chunk``; tests inject fakes
+An engine is anything with ``transcribe(audio, options) -> words``; tests inject fakes
 through :data:`EngineFactory` so the job machinery is tested without a model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -42,10 +43,8 @@ class DecodeOptions:
 
 
 class Engine(Protocol):
-    def transcribe(
-        self, chunks: Sequence[npt.NDArray[np.float32]], options: DecodeOptions
-    ) -> list[list[TimedWord]]:
-        """Words of each chunk, in chunk-local seconds."""
+    def transcribe(self, audio: npt.NDArray[np.float32], options: DecodeOptions) -> list[TimedWord]:
+        """Words of one chunk (16 kHz mono), in chunk-local seconds."""
         ...
 
 
@@ -76,45 +75,27 @@ class WhisperEngine:
         self.model = model
         self._pipeline = BatchedInferencePipeline
 
-    def transcribe(
-        self, chunks: Sequence[npt.NDArray[np.float32]], options: DecodeOptions
-    ) -> list[list[TimedWord]]:
-        results: list[list[TimedWord]] = [[] for _ in chunks]
-        pieces: list[npt.NDArray[np.float32]] = []
-        clips: list[dict[str, float]] = []
-        owners: list[tuple[int, float, float]] = []  # chunk, offset in joined audio, clip start
-        offset = 0.0
-        for i, audio in enumerate(chunks):
-            span = speech_span(audio)
-            if span is None:
-                continue
-            pieces.append(audio)
-            clips.append({"start": offset + span[0], "end": offset + span[1]})
-            owners.append((i, offset, offset + span[0]))
-            offset += len(audio) / RATE
-        if not clips:
-            return results
-        joined = np.concatenate(pieces).astype(np.float32)
+    def transcribe(self, audio: npt.NDArray[np.float32], options: DecodeOptions) -> list[TimedWord]:
+        span = speech_span(audio)
+        if span is None:
+            return []
         # A pipeline per call: calls may come from several threads (one per model replica).
         segments, _ = self._pipeline(self.model).transcribe(
-            joined,
+            audio,
             language=options.language,
             beam_size=options.beam_size,
-            batch_size=len(clips),
+            batch_size=1,
             word_timestamps=True,
-            clip_timestamps=clips,
+            clip_timestamps=[{"start": span[0], "end": span[1]}],
             initial_prompt=VERBATIM_PROMPT if options.verbatim else None,
         )
+        out: list[TimedWord] = []
         for seg in segments:
-            owner = max((o for o in owners if o[2] <= seg.start + 1e-3), default=owners[0])
-            chunk_index, base = owner[0], owner[1]
             for w in seg.words or ():
                 text = w.word.strip()
                 if text:
-                    results[chunk_index].append(
-                        TimedWord(text, w.start - base, w.end - base, float(w.probability))
-                    )
-        return results
+                    out.append(TimedWord(text, w.start, w.end, float(w.probability)))
+        return out
 
 
 def whisper_engine(model: ModelSpec | None, threads: int, workers: int) -> Engine:

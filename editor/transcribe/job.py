@@ -6,7 +6,7 @@ into words. For each run:
 1. build the track's loudness envelope and plan ≈30 s chunks cut at pauses (deterministic, so a
    resumed run plans the same chunks);
 2. load the checkpoints for this job key; finished chunks are not redone;
-3. start the child (``spawn``), keep ``workers`` groups of ``batch`` chunks in flight, save each
+3. start the child (``spawn``), keep ``workers`` chunks in flight, save each
    finished chunk in its own transaction, report progress with an ETA;
 4. a chunk that fails is retried with exponential backoff; after three failures it is saved as
    a gap ("transcription unavailable") and the rest goes on; a crashed child is restarted and
@@ -49,8 +49,7 @@ class JobConfig:
     model: ModelSpec | None
     options: DecodeOptions = field(default_factory=DecodeOptions)
     threads: int = 2
-    workers: int = 1
-    batch: int = 1
+    workers: int = 2
     chunk_seconds: float = 29.0
     overlap: float = 0.5
     backoff: float = 1.0
@@ -90,18 +89,11 @@ class TrackTranscript:
 
 
 @dataclass(slots=True)
-class _Group:
-    chunks: list[Chunk]
-    sent_at: float
-
-
-@dataclass(slots=True)
 class _State:
     pending: list[Chunk]
     attempts: dict[int, int] = field(default_factory=dict)
     not_before: dict[int, float] = field(default_factory=dict)
-    in_flight: dict[int, _Group] = field(default_factory=dict)
-    next_group: int = 0
+    in_flight: dict[int, Chunk] = field(default_factory=dict)
 
 
 ProgressFn = Callable[[Progress], None]
@@ -181,19 +173,17 @@ class TranscriptionJob:
             msg = self._receive(state, timeout=0.05)
             if msg is None:
                 continue
-            kind, group_id = msg[0], msg[1]
-            group = state.in_flight.pop(group_id)
+            kind, chunk = msg[0], state.in_flight.pop(msg[1])
             if kind == "done":
-                for chunk, data in zip(group.chunks, msg[2], strict=True):
-                    words = self._own(chunk, words_from_json(data), chunks)
-                    attempts = state.attempts.get(chunk.index, 0) + 1
-                    self.checkpoints.save_done(chunk, words, attempts)
-                    records[chunk.index] = ChunkRecord(
-                        chunk.index, chunk.start, chunk.end, "done", attempts, words
-                    )
-                    done_here += chunk.length
+                words = self._own(chunk, words_from_json(msg[2]), chunks)
+                attempts = state.attempts.get(chunk.index, 0) + 1
+                self.checkpoints.save_done(chunk, words, attempts)
+                records[chunk.index] = ChunkRecord(
+                    chunk.index, chunk.start, chunk.end, "done", attempts, words
+                )
+                done_here += chunk.length
             else:
-                self._failed(state, group, f"{msg[2]}: {msg[3]}", records)
+                self._failed(state, chunk, f"{msg[2]}: {msg[3]}", records)
             eta = None
             if started is not None and done_here > 0:
                 rate = done_here / max(time.monotonic() - started, 1e-6)
@@ -202,7 +192,7 @@ class TranscriptionJob:
             self._report(chunks, records, total, eta)
 
     def _dispatch(self, state: _State) -> None:
-        """Keep ``workers`` groups in flight, each of up to ``batch`` consecutive ready chunks."""
+        """Keep ``workers`` chunks in flight, the earliest ready ones first."""
         if not self._ready:
             return
         now = time.monotonic()
@@ -210,36 +200,29 @@ class TranscriptionJob:
             ready = [c for c in state.pending if state.not_before.get(c.index, 0.0) <= now]
             if not ready:
                 return
-            group = ready[: max(1, self.config.batch)]
-            for c in group:
-                state.pending.remove(c)
-            audio = []
-            for c in group:
-                lo, hi = c.padded(self.config.overlap, self.source.duration)
-                audio.append(self.source.read(lo, hi))
-            gid = state.next_group
-            state.next_group += 1
-            state.in_flight[gid] = _Group(group, now)
+            chunk = ready[0]
+            state.pending.remove(chunk)
+            lo, hi = chunk.padded(self.config.overlap, self.source.duration)
+            audio = self.source.read(lo, hi)
+            state.in_flight[chunk.index] = chunk
             assert self._conn is not None
-            self._conn.send(("work", gid, audio, self.config.options))
+            self._conn.send(("work", chunk.index, audio, self.config.options))
 
     def _failed(
-        self, state: _State, group: _Group, error: str, records: dict[int, ChunkRecord]
+        self, state: _State, chunk: Chunk, error: str, records: dict[int, ChunkRecord]
     ) -> None:
-        for chunk in group.chunks:
-            n = state.attempts.get(chunk.index, 0) + 1
-            state.attempts[chunk.index] = n
-            if n >= MAX_ATTEMPTS:
-                self.checkpoints.save_gap(chunk, n, error)
-                records[chunk.index] = ChunkRecord(
-                    chunk.index, chunk.start, chunk.end, "gap", n, [], error
-                )
-            else:
-                state.not_before[chunk.index] = time.monotonic() + self.config.backoff * 2 ** (
-                    n - 1
-                )
-                state.pending.append(chunk)
-        state.pending.sort(key=lambda c: c.index)
+        """Count a failure: retry after a backoff, or save a gap after the third."""
+        n = state.attempts.get(chunk.index, 0) + 1
+        state.attempts[chunk.index] = n
+        if n >= MAX_ATTEMPTS:
+            self.checkpoints.save_gap(chunk, n, error)
+            records[chunk.index] = ChunkRecord(
+                chunk.index, chunk.start, chunk.end, "gap", n, [], error
+            )
+        else:
+            state.not_before[chunk.index] = time.monotonic() + self.config.backoff * 2 ** (n - 1)
+            state.pending.append(chunk)
+            state.pending.sort(key=lambda c: c.index)
 
     def _own(self, chunk: Chunk, local: list[TimedWord], chunks: list[Chunk]) -> list[TimedWord]:
         lo, _ = chunk.padded(self.config.overlap, self.source.duration)
@@ -306,8 +289,8 @@ class TranscriptionJob:
             raise TranscribeError(f"the transcription process died while starting (exit {code})")
         lost = list(state.in_flight.values())
         state.in_flight.clear()
-        for group in lost:
-            self._failed(state, group, f"the transcription process died (exit {code})", {})
+        for chunk in lost:
+            self._failed(state, chunk, f"the transcription process died (exit {code})", {})
         self._start_child()
 
     def _kill_child(self) -> None:

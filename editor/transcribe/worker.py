@@ -3,11 +3,11 @@
 Runs under the ``spawn`` start method (a frozen app must not re-run itself, and CTranslate2's
 threads do not survive ``fork``). The protocol is a handful of tuples:
 
-parent → child: ``("work", group_id, [audio, …], options)``, ``("stop",)``
-child → parent: ``("ready",)``, ``("done", group_id, [[word json…], …])``,
-``("failed", group_id, error type, message)``, ``("fatal", error type, message)``
+parent → child: ``("work", chunk_index, audio, options)``, ``("stop",)``
+child → parent: ``("ready",)``, ``("done", chunk_index, [word json…])``,
+``("failed", chunk_index, error type, message)``, ``("fatal", error type, message)``
 
-Up to ``workers`` groups are decoded at once on separate threads (each on its own model
+Up to ``workers`` chunks are decoded at once on separate threads (each on its own model
 replica). The child never decides anything about retries, gaps or checkpoints; it only turns
 audio into words, so a crash here loses nothing the parent has not already saved. When the
 parent goes away (quit, crash, kill -9) the pipe closes and the child exits.
@@ -68,20 +68,16 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
                 break  # the parent is gone
             if msg[0] == "stop":
                 break
-            _, group_id, chunks, options = msg
-            pool.submit(_run_group, engine, send, group_id, chunks, options)
+            _, index, audio, options = msg
+            pool.submit(_run_chunk, engine, send, index, audio, options)
 
 
-def _run_group(
-    engine: Engine, send: Any, group_id: int, chunks: list[Any], options: DecodeOptions
-) -> None:
+def _run_chunk(engine: Engine, send: Any, index: int, audio: Any, options: DecodeOptions) -> None:
     try:
-        per_chunk = engine.transcribe(chunks, options)
-        payload = [words_to_json(words) for words in per_chunk]
-        msg: tuple[Any, ...] = ("done", group_id, payload)
+        msg: tuple[Any, ...] = ("done", index, words_to_json(engine.transcribe(audio, options)))
     except Exception as exc:
         detail = str(exc) or traceback.format_exc(limit=1).strip()
-        msg = ("failed", group_id, type(exc).__name__, detail)
+        msg = ("failed", index, type(exc).__name__, detail)
     # If the parent is gone the send fails; the main loop ends on its next recv.
     with contextlib.suppress(BrokenPipeError, EOFError, OSError):
         send(msg)
