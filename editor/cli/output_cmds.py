@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from editor.cli.common import print_json
+from editor import paths
+from editor.cli.common import CliError, print_json
 from editor.cli.project_support import add_project, project_from
 from editor.project import OpenProject
 from render import edl as edl_mod
@@ -33,6 +34,35 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_project(p)
     p.add_argument("--output", "-o", type=Path, help="write to a file instead of stdout")
     p.set_defaults(handler=cmd_edl)
+
+    _register_export(sub)
+
+
+_NOT_COPIED = {"help", "chapters"}
+"""``render`` options ``export`` does not take: chapters come from the project's sections."""
+
+
+def _register_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``export PROJECT OUT`` with every option of ``wordcut render`` (shared, not duplicated).
+
+    The render command (``editor.cli.media_cmds``) owns the export options and their mapping to
+    ``ExportOptions``; its optional arguments are attached to this parser as they are, and the
+    export runs through its handler on the project's derived EDL.
+    """
+    p = sub.add_parser(
+        "export",
+        help="render the edited episode (chapters from sections; a render record is kept)",
+        description="Render PROJECT's edited program to OUT (format from OUT's extension); "
+        "takes every option of `wordcut render`.",
+    )
+    add_project(p)
+    p.add_argument("out", metavar="OUT", type=Path, help="OUT.mp3, OUT.wav, OUT.flac or OUT.m4a")
+    render_parser = sub.choices.get("render")
+    if render_parser is not None:
+        for action in render_parser._actions:
+            if action.option_strings and action.dest not in _NOT_COPIED:
+                p._add_action(action)
+    p.set_defaults(handler=cmd_export)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -107,3 +137,65 @@ def cmd_edl(args: argparse.Namespace) -> int:
     else:
         edl_mod.save(edl, args.output)
     return 0
+
+
+def chapters_json(project: OpenProject, edl: Any) -> str | None:
+    """Podcasting 2.0 chapters from the sections' program starts (``None`` for one section)."""
+    starts = project.program_map(edl).section_starts()
+    if len(starts) < 2:
+        return None
+    chapters = [{"startTime": round(t, 3), "title": name} for name, t in starts]
+    return json.dumps({"version": "1.2.0", "chapters": chapters}, ensure_ascii=False) + "\n"
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from editor.cli import media_cmds
+    from render.errors import Cancelled
+    from render.export import format_for_path
+
+    fmt = format_for_path(args.out)
+    with project_from(args) as project:
+        missing = project.missing
+        if missing:
+            raise CliError(missing[0].locate_hint(project.name) or "a track's media is missing")
+        edl = project.edl()
+        folder = paths.renders_dir(project.store.home, project.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        options = {
+            k: (str(v) if isinstance(v, Path) else v)
+            for k, v in vars(args).items()
+            if k not in ("handler", "project", "out", "command")
+        }
+        record = project.store.start_render(
+            project.id,
+            format=fmt,
+            path=args.out.expanduser().resolve(),
+            edl_json=json.dumps(edl_mod.to_dict(edl)),
+            options=options,
+            doc_version=project.session.version,
+        )
+        edl_path = folder / f"{record.id}.edl.json"
+        edl_mod.save(edl, edl_path)
+        chapters = chapters_json(project, edl)
+        chapters_path: Path | None = None
+        if chapters is not None:
+            chapters_path = folder / f"{record.id}.chapters.json"
+            write_text(chapters_path, chapters)
+        render_args = argparse.Namespace(
+            **{**vars(args), "edl": edl_path, "chapters": chapters_path}
+        )
+        try:
+            code = media_cmds.cmd_render(render_args)
+        except (Cancelled, KeyboardInterrupt):
+            project.store.finish_render(record.id, "cancelled", "cancelled by the user")
+            raise
+        except BaseException as exc:
+            project.store.finish_render(record.id, "failed", str(exc) or type(exc).__name__)
+            raise
+        project.store.finish_render(record.id, "completed" if code == 0 else "failed")
+    if not getattr(args, "json", False):
+        print(
+            f"render {record.id} recorded ({len(project.document.sections)} chapter(s))",
+            file=sys.stderr,
+        )
+    return code
