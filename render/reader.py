@@ -15,9 +15,12 @@ Joins
     a_end + h2``) while fading out, and B starts early (``b_start - h1 .. b_start + h2``) while
     fading in. Both take audio that exists just beyond the cut rather than stretching the
     program, which is why the length stays exact. The gains are ``cos``/``sin`` of a quarter
-    period sampled at frame centres, so ``g_out**2 + g_in**2 == 1``: equal power, no dip for
-    uncorrelated material. A clip has nothing beyond its ends, so its pre- and post-roll read as
-    silence (the source returns zeros there) and the clip simply fades. ``L == 0`` is a hard cut.
+    period sampled at frame centres — equal power, ``g_out**2 + g_in**2 == 1``, for uncorrelated
+    material (the usual speech cut) — normalised by the two sides' measured correlation so that
+    alike material (a tone into itself) keeps its level instead of swelling 3 dB
+    (:func:`correlated_fades`); a click guard falls back to equal gain where the mix would
+    step harder than the sources around the cut do. A clip has nothing beyond its ends, so its
+    pre- and post-roll read as silence and the clip simply fades. ``L == 0`` is a hard cut.
 
 Mixing
     Each segment's frames are ``sum(gain_t * track_t)`` over unmuted tracks (mono duplicated to
@@ -42,6 +45,9 @@ from render.edl import ClipInsert, Edl, SourceRange
 from render.errors import EdlError, MediaError
 from render.sources import AudioSource, Frames, SourceOpener, open_source
 
+CLICK_GUARD_S = 0.025
+"""Half-width of the source window whose largest step bounds the steps a join may make."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Track:
@@ -61,6 +67,7 @@ class _Placed:
     the outgoing one, of length ``fade_out``).
     """
 
+    index: int
     start: int
     length: int
     source_start: int
@@ -82,10 +89,43 @@ def equal_power_fades(length: int) -> tuple[Frames, Frames]:
     Sampled at frame centres so the curve is symmetric (``fade_out`` is ``fade_in`` reversed)
     and ``fade_in**2 + fade_out**2 == 1`` at every frame, up to float32 rounding.
     """
-    t = (np.arange(length, dtype=np.float64) + 0.5) / max(length, 1) * (math.pi / 2)
-    fade_in = np.sin(t).astype(np.float32).reshape(-1, 1)
-    fade_out = np.cos(t).astype(np.float32).reshape(-1, 1)
+    return correlated_fades(length, 0.0)
+
+
+def correlated_fades(length: int, correlation: float) -> tuple[Frames, Frames]:
+    """Crossfade gains that keep the power of two signals with this correlation coefficient.
+
+    The equal-power law (``sin``/``cos``) keeps the level of *uncorrelated* material, the usual
+    case at a speech cut; but where both sides are alike (a sustained vowel or tone into
+    itself) it swells by up to 3 dB and its steps grow by up to √2 — an audible bump, and a
+    click by the "largest step" bar. Dividing both gains by ``sqrt(1 + r*sin(2θ))`` makes
+    ``g_out² + g_in² + 2·r·g_out·g_in == 1``: equal power at ``r = 0``, equal gain
+    (``g_out + g_in == 1``) at ``r = 1``. Negative correlation is treated as none.
+    """
+    r = min(max(correlation, 0.0), 1.0)
+    theta = (np.arange(length, dtype=np.float64) + 0.5) / max(length, 1) * (math.pi / 2)
+    norm = np.sqrt(1.0 + r * np.sin(2 * theta))
+    fade_in = (np.sin(theta) / norm).astype(np.float32).reshape(-1, 1)
+    fade_out = (np.cos(theta) / norm).astype(np.float32).reshape(-1, 1)
     return fade_in, fade_out
+
+
+def correlation(a: Frames, b: Frames) -> float:
+    """Pearson-style correlation (no mean removal) of two equally long blocks; 0 if either is
+    silent. Computed in float64 so the same inputs always give the same curve."""
+    x = a.astype(np.float64).ravel()
+    y = b.astype(np.float64).ravel()
+    energy = float(np.dot(x, x) * np.dot(y, y))
+    if energy <= 0.0:
+        return 0.0
+    return float(np.dot(x, y)) / math.sqrt(energy)
+
+
+def _max_step(block: Frames) -> float:
+    """The largest sample-to-sample change in any channel (0 for fewer than two frames)."""
+    if len(block) < 2:
+        return 0.0
+    return float(np.abs(np.diff(block, axis=0)).max())
 
 
 def _gain(gain_db: float) -> np.float32:
@@ -115,11 +155,7 @@ class EdlReader:
             raise
         self.frames: int = self._placed[-1].end if self._placed else 0
         self._starts = [p.start for p in self._placed]
-        self._fades: dict[int, tuple[Frames, Frames]] = {}
-        for p in self._placed:
-            for length in (p.fade_in, p.fade_out):
-                if length and length not in self._fades:
-                    self._fades[length] = equal_power_fades(length)
+        self._joins: dict[int, tuple[Frames, Frames]] = {}
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -203,6 +239,7 @@ class EdlReader:
             fade_out = joins[i] if i < len(joins) else 0
             placed.append(
                 _Placed(
+                    index=i,
                     start=start,
                     length=length,
                     source_start=source_start,
@@ -245,6 +282,17 @@ class EdlReader:
 
     def _segment_frames(self, placed: _Placed, lo: int, hi: int) -> Frames:
         """Program frames ``[lo, hi)`` of one segment, mixed, gained and faded."""
+        block = self._mixed(placed, lo, hi)
+        if placed.fade_in:
+            fade_start = placed.start - placed.pre
+            self._envelope(block, lo, hi, fade_start, self._join(placed.index - 1)[0])
+        if placed.fade_out:
+            fade_start = placed.end + placed.post - placed.fade_out
+            self._envelope(block, lo, hi, fade_start, self._join(placed.index)[1])
+        return block
+
+    def _mixed(self, placed: _Placed, lo: int, hi: int) -> Frames:
+        """Program frames ``[lo, hi)`` of one segment's source, mixed and gained, not faded."""
         n = hi - lo
         at = placed.source_start + (lo - placed.start)
         block = np.zeros((n, self.channels), dtype=np.float32)
@@ -253,13 +301,34 @@ class EdlReader:
         else:
             for track in self._tracks:
                 self._add(block, track.source.read(at - track.offset, n), track.gain)
-        if placed.fade_in:
-            fade_start = placed.start - placed.pre
-            self._envelope(block, lo, hi, fade_start, self._fades[placed.fade_in][0])
-        if placed.fade_out:
-            fade_start = placed.end + placed.post - placed.fade_out
-            self._envelope(block, lo, hi, fade_start, self._fades[placed.fade_out][1])
         return block
+
+    def _join(self, j: int) -> tuple[Frames, Frames]:
+        """The (fade in, fade out) gains of join ``j`` (between segments j and j+1).
+
+        The gains follow :func:`correlated_fades` for the correlation of the two sides over the
+        fade. A click guard then checks the bar directly: if the mixed join has a larger
+        sample-to-sample step than either side's source has within ``CLICK_GUARD_S`` around its
+        cut, the join falls back to equal gain (``r = 1``), whose steps are bounded by the
+        sources' own. Measured once, from the very frames the join mixes, so every read of the
+        join — in any block, in any order — applies the same curve.
+        """
+        curves = self._joins.get(j)
+        if curves is None:
+            a, b = self._placed[j], self._placed[j + 1]
+            lo, hi = b.start - b.pre, a.end + a.post
+            out_side, in_side = self._mixed(a, lo, hi), self._mixed(b, lo, hi)
+            curves = correlated_fades(b.fade_in, correlation(out_side, in_side))
+            mixed = out_side * curves[1] + in_side * curves[0]
+            reach = round(CLICK_GUARD_S * self.sample_rate)
+            bound = max(
+                _max_step(self._mixed(a, b.start - reach, b.start + reach)),
+                _max_step(self._mixed(b, b.start - reach, b.start + reach)),
+            )
+            if _max_step(mixed) > bound:
+                curves = correlated_fades(b.fade_in, 1.0)
+            self._joins[j] = curves
+        return curves
 
     def _add(self, block: Frames, data: Frames, gain: np.float32) -> None:
         """``block += gain * data``, a mono source filling every output channel."""

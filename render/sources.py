@@ -156,6 +156,8 @@ class SoundFileSource:
         """``count`` frames from ``start``; zeros outside the file."""
         if count < 0:
             raise ValueError(f"count must not be negative, not {count}")
+        if self._file.closed:
+            raise ValueError(f"{self.path}: the source is closed")
         block = np.zeros((count, self.channels), dtype=np.float32)
         return _place(block, start, count, self.frames, self._read_inside)
 
