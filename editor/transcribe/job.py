@@ -160,6 +160,7 @@ class TranscriptionJob:
         self, chunks: list[Chunk], todo: list[Chunk], records: dict[int, ChunkRecord]
     ) -> None:
         state = _State(pending=list(todo))
+        self._records = records
         total = sum(c.length for c in chunks)
         started: float | None = None
         done_here = 0.0
@@ -244,6 +245,7 @@ class TranscriptionJob:
     # --- the child ---------------------------------------------------------------------------
 
     _ready = False
+    _records: dict[int, ChunkRecord]
 
     def _start_child(self) -> None:
         ctx = mp.get_context("spawn")
@@ -290,7 +292,9 @@ class TranscriptionJob:
         lost = list(state.in_flight.values())
         state.in_flight.clear()
         for chunk in lost:
-            self._failed(state, chunk, f"the transcription process died (exit {code})", {})
+            self._failed(
+                state, chunk, f"the transcription process died (exit {code})", self._records
+            )
         self._start_child()
 
     def _kill_child(self) -> None:

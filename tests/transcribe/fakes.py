@@ -25,8 +25,13 @@ CRASH_HZ = 3700.0
 
 
 def word_track(
-    n_words: int, *, word: float = 0.3, gap: float = 0.12, pause_every: int = 6,
-    pause: float = 0.7, seed: int = 0,
+    n_words: int,
+    *,
+    word: float = 0.3,
+    gap: float = 0.12,
+    pause_every: int = 6,
+    pause: float = 0.7,
+    seed: int = 0,
 ) -> tuple[npt.NDArray[np.float32], list[tuple[str, float, float]]]:
     """Tone-burst words with short gaps and a longer pause every few words."""
     rng = np.random.default_rng(seed)

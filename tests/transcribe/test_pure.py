@@ -30,8 +30,15 @@ def W(text: str, start: float, end: float, conf: float = 0.9) -> TimedWord:
 
 def test_normalise_contractions_numbers_punctuation() -> None:
     assert normalise("I'm 21, can't STOP!") == "i am twenty one can not stop".split()
-    assert normalise("Um, yknow... 1,200") == ["um", "you", "know", "one", "thousand", "two",
-                                                 "hundred"]
+    assert normalise("Um, yknow... 1,200") == [
+        "um",
+        "you",
+        "know",
+        "one",
+        "thousand",
+        "two",
+        "hundred",
+    ]
 
 
 def test_wer_counts_each_error_kind() -> None:
@@ -157,8 +164,9 @@ def test_legit_double_is_not_a_repeat() -> None:
 
 
 def test_low_confidence_loops_dropped_real_repeats_kept() -> None:
-    loop = [W("Thank", i, i + 0.2, 0.2) if i % 2 == 0 else W("you.", i, i + 0.2, 0.2)
-            for i in range(12)]
+    loop = [
+        W("Thank", i, i + 0.2, 0.2) if i % 2 == 0 else W("you.", i, i + 0.2, 0.2) for i in range(12)
+    ]
     keep = [W("hello", 20, 20.3)]
     assert drop_repetition_loops(loop + keep) == keep
     real = [W("words", i, i + 0.2, 0.95) for i in range(4)]
@@ -171,8 +179,12 @@ def test_low_confidence_loops_dropped_real_repeats_kept() -> None:
 def test_bleed_keeps_the_loud_copy_and_simultaneous_speech() -> None:
     host = [W("hello", 1.0, 1.4), W("yeah", 5.0, 5.3)]
     guest = [W("Hello.", 1.02, 1.41), W("yeah", 5.05, 5.3), W("bye", 7, 7.3)]
-    levels = {("host", 1.0): -20.0, ("guest", 1.0): -38.0, ("host", 5.0): -20.0,
-              ("guest", 5.0): -22.0}
+    levels = {
+        ("host", 1.0): -20.0,
+        ("guest", 1.0): -38.0,
+        ("host", 5.0): -20.0,
+        ("guest", 5.0): -22.0,
+    }
 
     def level(track: str, start: float, end: float) -> float:
         return levels[(track, round(start))]
@@ -182,7 +194,11 @@ def test_bleed_keeps_the_loud_copy_and_simultaneous_speech() -> None:
     assert [w.text for w in out["guest"]] == ["yeah", "bye"]
     merged = merge_by_time(out)
     assert [(m.track, m.word.text) for m in merged] == [
-        ("host", "hello"), ("host", "yeah"), ("guest", "yeah"), ("guest", "bye")]
+        ("host", "hello"),
+        ("host", "yeah"),
+        ("guest", "yeah"),
+        ("guest", "bye"),
+    ]
 
 
 # --- alignment ------------------------------------------------------------------------------
@@ -190,8 +206,10 @@ def test_bleed_keeps_the_loud_copy_and_simultaneous_speech() -> None:
 
 def test_read_srt_vtt_text(tmp_path: Path) -> None:
     srt = tmp_path / "a.srt"
-    srt.write_text("1\n00:00:01,000 --> 00:00:02,500\nHello there\n\n2\n00:00:03,000 --> "
-                   "00:00:04,000\n<i>General</i> Kenobi\n")
+    srt.write_text(
+        "1\n00:00:01,000 --> 00:00:02,500\nHello there\n\n2\n00:00:03,000 --> "
+        "00:00:04,000\n<i>General</i> Kenobi\n"
+    )
     assert read_transcript(srt) == [Cue("Hello there", 1.0, 2.5), Cue("General Kenobi", 3.0, 4.0)]
     vtt = tmp_path / "a.vtt"
     vtt.write_text("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann>Hi all\n")
@@ -208,8 +226,14 @@ def test_read_srt_vtt_text(tmp_path: Path) -> None:
 
 
 def test_align_copies_matched_times_and_interpolates_the_rest() -> None:
-    rec = [W("and", 0.5, 0.7), W("so", 0.7, 0.9), W("my", 1.0, 1.2), W("fellow", 1.3, 1.6),
-           W("american", 1.7, 2.2), W("ask", 3.0, 3.2)]
+    rec = [
+        W("and", 0.5, 0.7),
+        W("so", 0.7, 0.9),
+        W("my", 1.0, 1.2),
+        W("fellow", 1.3, 1.6),
+        W("american", 1.7, 2.2),
+        W("ask", 3.0, 3.2),
+    ]
     given = [Cue("And so, my fellow Americans: ask not")]
     out = align_transcript(given, rec, duration=5.0)
     assert [w.text for w in out] == ["And", "so,", "my", "fellow", "Americans:", "ask", "not"]
