@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import msgspec
 
+from editor.project import open_project
 from editor.session import LocalSession, load_document
 from editor.store import open_store, oplog
 from sync.model import TrackRef, Word
@@ -73,6 +74,9 @@ def main() -> None:
         reference = median_ms(lambda: msgspec.json.decode(data), args.runs)
         load = median_ms(lambda: load_document(store, project.id), args.runs)
         open_session = median_ms(lambda: LocalSession(store, project.id), args.runs)
+        store.add_track(project.id, label="Ann", media_path=Path(tmp) / "a.wav", sha256="0")
+        store.add_track(project.id, label="Bob", media_path=Path(tmp) / "b.wav", sha256="1")
+        open_project_ms = median_ms(lambda: open_project(store, project.id), args.runs)
         snapshot = median_ms(lambda: msgspec.json.encode(session.document.snapshot()), args.runs)
         print(
             f"project: {len(ids)} words, 2 tracks, version {session.version}, "
@@ -86,6 +90,10 @@ def main() -> None:
         print(
             f"LocalSession open (+ undo history)  {open_session:8.1f} ms  "
             f"({open_session / reference:.1f}x ref)"
+        )
+        print(
+            f"open_project (store+doc+tracks)    {open_project_ms:8.1f} ms  "
+            f"({open_project_ms / reference:.1f}x ref)"
         )
         print(f"snapshot encode                    {snapshot:8.1f} ms")
         print(f"submit (validate+apply+commit FULL) {per_edit:8.2f} ms per edit")

@@ -171,7 +171,7 @@ def cmd_transcript_import(args: argparse.Namespace) -> int:
 
 
 def cmd_cut(args: argparse.Namespace) -> int:
-    from sync import cleanup
+    import sync.cleanup as cleanup
 
     with project_from(args) as project:
         if args.words is not None:
@@ -238,7 +238,7 @@ def cmd_section_move(args: argparse.Namespace) -> int:
 
 
 def cmd_fillers(args: argparse.Namespace) -> int:
-    from sync import cleanup
+    import sync.cleanup as cleanup
 
     with project_from(args) as project:
         doc = project.document
@@ -263,7 +263,7 @@ def cmd_fillers(args: argparse.Namespace) -> int:
 
 
 def cmd_pauses(args: argparse.Namespace) -> int:
-    from sync import cleanup
+    import sync.cleanup as cleanup
 
     if args.longer_than <= 0 or args.to < 0 or args.to > args.longer_than:
         raise CliError("need --longer-than > 0 and 0 <= --to <= --longer-than")
