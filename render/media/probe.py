@@ -53,7 +53,7 @@ def open_audio(path: Path) -> Iterator[tuple[av.container.InputContainer, AudioS
     try:
         container = av.open(str(path), mode="r")
     except av.error.InvalidDataError:
-        raise MediaError(path, "not a recognised audio or media file") from None
+        raise MediaError(path, "not a recognised audio file, or too damaged to read") from None
     except av.error.FFmpegError as exc:
         raise MediaError(path, f"cannot be opened ({_ffmpeg_reason(exc)})") from None
     except OSError as exc:
