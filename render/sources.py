@@ -365,9 +365,10 @@ class DecodingSource:
         if seek_to <= 0 or self._first_pts is None or self._time_base is None:
             self._restart()
             return
-        self._close_container()
-        container, stream = self._open()
-        self._container = container
+        if self._container is None:
+            self._container = self._open()[0]
+        container = self._container
+        stream = container.streams.audio[0]
         try:
             ts = int((seek_to + self._first_pts) / (self._time_base * self._src_rate))
             container.seek(ts, stream=stream, backward=True)
