@@ -47,7 +47,7 @@ def test_chunked_equals_single_pass_and_resume_skips_done(library: Connect) -> N
 
 
 def test_failing_chunk_becomes_gap_rest_kept_then_retry(library: Connect) -> None:
-    audio, truth = word_track(60)
+    audio, _truth = word_track(60)
     bad = audio.copy()
     at = int(12.0 * RATE)
     bad[at : at + int(0.3 * RATE)] = tone(FAIL_HZ, 0.3)
@@ -140,7 +140,7 @@ def test_kill_9_then_resume_redoes_only_unfinished(tmp_path: Path) -> None:
     del fresh_db
     clean = json.loads(
         subprocess.run(
-            cmd[:3] + [str(tmp_path / "fresh.db")] + cmd[4:],
+            [*cmd[:3], str(tmp_path / "fresh.db"), *cmd[4:]],
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -1,0 +1,49 @@
+"""A few short checks with the real bundled model and real speech (seconds each)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from editor.transcribe.audio import ArraySource, file_source
+from editor.transcribe.job import JobConfig, TranscriptionJob
+from editor.transcribe.model import ModelUnavailable, resolve_model
+from editor.transcribe.wer import wer
+
+Connect = Callable[[], sqlite3.Connection]
+
+
+def _run(src: ArraySource, library: Connect) -> list[str]:
+    job = TranscriptionJob(src, library, "p", "t", JobConfig(resolve_model(None), threads=2))
+    return [w.text for w in job.run().words]
+
+
+def test_jfk_words_timestamps_and_wer(library: Connect, speech_dir: Path) -> None:
+    src = file_source(speech_dir / "jfk" / "jfk.flac")
+    job = TranscriptionJob(src, library, "p", "t", JobConfig(resolve_model(None), threads=2))
+    words = job.run().words
+    text = " ".join(w.text for w in words)
+    assert wer((speech_dir / "jfk" / "jfk.txt").read_text(), text).rate < 0.1
+    americans = next(w for w in words if "American" in w.text)
+    assert abs(americans.start - 1.8) < 0.5  # the data's timing reference
+    assert all(0 <= w.confidence <= 1 for w in words)
+
+
+def test_silent_track_is_empty(library: Connect) -> None:
+    assert _run(ArraySource(np.zeros(16000 * 35, np.float32), "silence"), library) == []
+
+
+def test_bad_model_folders(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailable, match="not found"):
+        resolve_model(str(tmp_path / "nope"))
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text("{}")
+    with pytest.raises(ModelUnavailable, match="missing model.bin"):
+        resolve_model(str(tmp_path / "m"))
+    (tmp_path / "m" / "model.bin").write_bytes(b"x" * 10)
+    with pytest.raises(ModelUnavailable, match="truncated"):
+        resolve_model(str(tmp_path / "m"))
