@@ -30,6 +30,9 @@ LEVEL_FACTOR = 4
 LEVEL_COUNT = 5
 """256, 1024, 4096, 16384, 65536 frames per bin."""
 
+QUIET_TOLERANCE = 2.0
+"""Energy ratio (3 dB) within which bins count as equally quiet for :meth:`Peaks.quietest_point`."""
+
 F32 = npt.NDArray[np.float32]
 _DTYPE = np.dtype("<f4")
 
@@ -61,6 +64,13 @@ class Peaks:
         """Frames per bin of each level, finest first."""
         return [spb for spb, _, _ in self._levels]
 
+    def level(self, samples_per_bin: int) -> tuple[F32, F32]:
+        """The whole ``(mins, maxs)`` of one level (read-only views); KeyError if no such level."""
+        for spb, mins, maxs in self._levels:
+            if spb == samples_per_bin:
+                return mins, maxs
+        raise KeyError(samples_per_bin)
+
     def get(self, start_frame: int, end_frame: int, max_bins: int) -> tuple[F32, F32]:
         """``(mins, maxs)`` for ``[start_frame, end_frame)`` from the coarsest level that still
         gives at least ``max_bins`` bins (the finest level if none does).
@@ -85,9 +95,10 @@ class Peaks:
     def quietest_point(self, start: float, end: float) -> float:
         """Seconds at the centre of the lowest-energy finest bin lying wholly in ``[start, end]``.
 
-        Used to put a cut inside the silence between two words. Where several bins are equally
-        quiet (digital silence) the one nearest the middle of the span wins, which keeps the
-        cut away from both words. A span shorter than a bin gives its midpoint.
+        Used to put a cut inside the silence between two words. Bins within
+        :data:`QUIET_TOLERANCE` of the quietest count as equally quiet (room noise flickers by
+        a dB or so from bin to bin) and the one nearest the middle of the span wins, which keeps
+        the cut away from both words. A span shorter than a bin gives its midpoint.
         """
         mid = (start + end) / 2
         spb = self._levels[0][0]
@@ -97,7 +108,7 @@ class Peaks:
             return mid
         energy = np.asarray(self._energy[first:stop], dtype=np.float64)
         quietest = float(energy.min())
-        candidates = np.flatnonzero(energy <= quietest * (1 + 1e-3) + 1e-12)
+        candidates = np.flatnonzero(energy <= quietest * QUIET_TOLERANCE + 1e-12)
         centres = (first + candidates + 0.5) * spb / self.sample_rate
         return float(centres[int(np.argmin(np.abs(centres - mid)))])
 
