@@ -23,6 +23,7 @@ import json
 import math
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +82,12 @@ class Stamps:
     text: dict[str, int] = field(default_factory=dict)
     pause: dict[str, int] = field(default_factory=dict)
     name: dict[str, int] = field(default_factory=dict)
+    extent: dict[str, int] = field(default_factory=dict)
+    """Sections that absorbed another's words (a merge)."""
     order: int = 0
+    """Any change to the list of sections (reorder, split, merge)."""
+    moved: int = 0
+    """A change that moved existing words in program order (reorder, merge, undo of a merge)."""
 
 
 class Document:
@@ -113,6 +119,7 @@ class Document:
 
     @property
     def tracks(self) -> tuple[TrackRef, ...]:
+        """The tracks, by id."""
         return tuple(self._tracks.values())
 
     def track(self, track_id: str) -> TrackRef:
@@ -362,6 +369,27 @@ class Document:
             fn(op, self)
         return inverse
 
+    @contextmanager
+    def scratch(self, stamp: int) -> Iterator[Callable[[Op], None]]:
+        """Try ops without committing: yields ``perform(op)``; everything is undone on exit.
+
+        Changes made inside are stamped with ``stamp`` (rebase passes the op's base version so a
+        compound's own earlier parts never look like concurrent edits). No version bump, no
+        notifications; the document is exactly as before when the block ends.
+        """
+        saved_stamps, saved_at, done = _copy_stamps(self.stamps), self._stamp_at, []
+
+        def perform(op: Op) -> None:
+            self._stamp_at = stamp
+            done.append(self._perform(op))
+
+        try:
+            yield perform
+        finally:
+            for inv in reversed(done):
+                self._perform(inv)
+            self.stamps, self._stamp_at = saved_stamps, saved_at
+
     def _check_base(self, op: Op) -> None:
         b = op.base_version
         if b is not None and b != self.version:
@@ -531,6 +559,7 @@ class Document:
                 sec = self._sections.pop(old_index)
                 self._sections.insert(op.new_index, sec)
                 self._sections_changed(v)
+                self.stamps.moved = v
                 return ReorderSection(op.section, old_index)
             case SplitSection():
                 t, index = self._split_point(op)
@@ -539,14 +568,19 @@ class Document:
                 insort(self._by_time, new, key=lambda s: s.start)
                 self._sections_changed(v)
                 self.stamps.name[new.id] = v
+                if op.index is not None:
+                    self.stamps.moved = v
                 return MergeSection(new.id)
             case MergeSection():
                 sec = self.section(op.section)
                 index = self._sec_index[sec.id]
+                survivor = self._by_time[self._by_time.index(sec) - 1]
                 self._sections.pop(index)
                 self._by_time.remove(sec)
                 self._sections_changed(v)
                 self.stamps.name[sec.id] = v
+                self.stamps.extent[survivor.id] = v
+                self.stamps.moved = v
                 return SplitSection("", sec.name, sec.id, index, sec.start)
             case RenameSection():
                 index = self._sec_index[op.section]
@@ -566,8 +600,12 @@ class Document:
                 return SetPause(op.after_word, prev)
             case AddTranscript():
                 self._tracks[op.track.id] = op.track
+                # Kept sorted by id so that every replica (and an undo) lists tracks alike.
+                self._tracks = dict(sorted(self._tracks.items()))
+                status = self.stamps.status
                 for w in op.words:
                     self._words[w.id] = w
+                    status[w.id] = v  # rebase: words an older op could not have meant
                 self._reindex()
                 return RemoveTranscript(op.track.id)
             case RemoveTranscript():
@@ -655,7 +693,9 @@ class Document:
             "text": dict(s.text),
             "pause": dict(s.pause),
             "name": dict(s.name),
+            "extent": dict(s.extent),
             "order": s.order,
+            "moved": s.moved,
         }
         return data
 
@@ -689,7 +729,9 @@ class Document:
 
 
 def _copy_stamps(s: Stamps) -> Stamps:
-    return Stamps(dict(s.status), dict(s.text), dict(s.pause), dict(s.name), s.order)
+    return Stamps(
+        dict(s.status), dict(s.text), dict(s.pause), dict(s.name), dict(s.extent), s.order, s.moved
+    )
 
 
 def _int_map(raw: Any, what: str) -> dict[str, int]:
@@ -723,7 +765,7 @@ def _load(cls: type[Document], data: Any) -> Document:
         if w.track not in by_track:
             raise BadSnapshot(f"document snapshot: word {w.id!r} names unknown track {w.track!r}")
         by_track[w.track].append(w)
-    for t in tracks:
+    for t in sorted(tracks, key=lambda t: t.id):
         doc._check_transcript(AddTranscript(t, tuple(by_track[t.id])))
         doc._tracks[t.id] = t
         for w in by_track[t.id]:
@@ -759,15 +801,17 @@ def _load(cls: type[Document], data: Any) -> Document:
     stamps = data.get("stamps", {})
     if not isinstance(stamps, dict):
         raise BadSnapshot("document snapshot: 'stamps' must be an object")
-    order = stamps.get("order", 0)
-    if isinstance(order, bool) or not isinstance(order, int):
-        raise BadSnapshot("document snapshot: stamps.order must be an integer")
+    order, moved = stamps.get("order", 0), stamps.get("moved", 0)
+    if any(isinstance(x, bool) or not isinstance(x, int) for x in (order, moved)):
+        raise BadSnapshot("document snapshot: stamps.order and stamps.moved must be integers")
     doc.stamps = Stamps(
         _int_map(stamps.get("status", {}), "stamps.status"),
         _int_map(stamps.get("text", {}), "stamps.text"),
         _int_map(stamps.get("pause", {}), "stamps.pause"),
         _int_map(stamps.get("name", {}), "stamps.name"),
+        _int_map(stamps.get("extent", {}), "stamps.extent"),
         order,
+        moved,
     )
     doc.version = version
     return doc
