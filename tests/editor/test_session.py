@@ -51,6 +51,8 @@ def _make(session: LocalSession, kind: str, a: int, b: int, text: str, n: int) -
     ids = [w.id for w in doc.words]
     lo, hi = sorted((a, b))
     sections = doc.sections
+    if not ids and kind not in ("rename", "move"):
+        return None  # the transcript import itself was undone: nothing to address
     match kind:
         case "delete":
             return Delete(ids[lo], ids[hi])
@@ -86,8 +88,8 @@ def test_persisted_equals_live_after_reload(store: Store, steps, every: int) -> 
                 session.redo()
             else:
                 op = _make(session, kind, a, b, text, n)
-                assert op is not None
-                session.submit(op)
+                if op is not None:
+                    session.submit(op)
         except (OpError, NothingToUndo):
             assert (session.version, session.document.content_hash()) == before
             assert store.head_version(session.project_id) == session.version
