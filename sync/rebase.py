@@ -283,3 +283,36 @@ def _range(op: Delete | Restore, v: int, doc: Document) -> Op:
         return op
     made = tuple(kind(a, b) for a, b in runs)
     return made[0] if len(made) == 1 else Compound(f"{type_name(op)} (rebased)", made)
+
+
+def was_adjusted(original: Op, rebased: Op) -> bool:
+    """Whether rebasing changed what ``original`` does (the author should be told)."""
+    return with_base(original, None) != with_base(rebased, None)
+
+
+_MARK = {OK: "·", ADJUST: "A", CONFLICT: "C"}
+
+
+def rules_markdown() -> str:
+    """``RULES`` as the Markdown matrix and notes published in ``docs/operations.md``."""
+    cols = [f"c{k + 1}" for k in range(len(LEAF_TYPES))]
+    lines = [
+        "| rebased ↓ / concurrent → | " + " | ".join(cols) + " |",
+        "|---|" + "---|" * len(cols),
+    ]
+    for a in LEAF_TYPES:
+        cells = [_MARK[RULES[(a, b)][0]] for b in LEAF_TYPES]
+        lines.append(f"| `{a}` | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(
+        "Columns: " + ", ".join(f"c{k + 1} = `{b}`" for k, b in enumerate(LEAF_TYPES)) + "."
+    )
+    lines.append("")
+    lines.append("| rebased op | concurrent op | rule | when |")
+    lines.append("|---|---|---|---|")
+    for a in LEAF_TYPES:
+        for b in LEAF_TYPES:
+            kind, when = RULES[(a, b)]
+            if kind != OK:
+                lines.append(f"| `{a}` | `{b}` | {kind} | {when} |")
+    return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ words overlap in time (the generator's default) and the default midpoint cut poi
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from render.edl import ClipInsert, Edl, EdlTrack, SourceRange
@@ -90,7 +91,7 @@ def check_derivation(doc: Document, *, overlap_free: bool = True) -> Edl:
     edl = derive_edl(doc, media(doc))
     ranges = [s for s in edl.segments if isinstance(s, SourceRange)]
     spans = sorted((r.start, r.end) for r in ranges)
-    for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False):
+    for (_, e1), (s2, _) in itertools.pairwise(spans):
         assert e1 <= s2 + 1e-9, "two ranges play the same source audio"
     for wid in doc.source_order:
         w = doc.word(wid)
