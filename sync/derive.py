@@ -18,6 +18,8 @@ clock. Rules (also in ``docs/operations.md``):
   is deleted. Several after one word play in id order.
 * A section starts and ends at the cut point of the gap on its boundary, so sections played in
   their original order join seamlessly (abutting ranges are merged, no crossfade is spent).
+  Where speakers overlap across a boundary, the later section starts at its first word; only
+  when the sections are reordered does the overlapping tail of the earlier one end there.
 
 The program's length is therefore kept speech + kept gaps + clips, which the tests check against
 an independent per-gap count.
@@ -113,7 +115,13 @@ class _Planner:
         cut = self.shortened(i)
         if cut is not None:
             return cut
-        m = self.split(i, True)
+        nxt = self.order[i + 1]
+        if self.doc.word(nxt).start <= self.max_ends[i] and nxt not in self.deleted:
+            # Crosstalk across the boundary: the section starts at its first word (it was split
+            # there); in the original order the two ranges still abut and nothing is lost.
+            m = self.split(i, False)
+        else:
+            m = self.split(i, True)
         return (m, m)
 
     def head(self, lo: int) -> float:
