@@ -343,11 +343,8 @@ class Document:
         if isinstance(op, Compound):
             # Later parts may depend on earlier ones (split, then rename the new section), so a
             # compound is checked by performing it and rolling it back; nobody is notified.
-            saved, program = self._stamp_at, self._program
-            stamps = _copy_stamps(self.stamps)
-            inverse = self._perform(op)
-            self._perform(inverse)
-            self.stamps, self._stamp_at, self._program = stamps, saved, program
+            with self.scratch(self.version + 1) as perform:
+                perform(op)
         else:
             self._check(op)
 
