@@ -25,8 +25,9 @@ from render.atomic import atomic_path
 from render.chapters import Chapter
 from render.edl import Edl
 from render.errors import ExportError
-from render.export.lossy import BlockSource, encode_lossy
+from render.export.aac import encode_aac
 from render.export.loudness import GainPlan, Measurement, Meter, plan_gain
+from render.export.mp3 import BlockSource, encode_mp3
 from render.export.options import ExportOptions, Loudness, Tags, format_for_path, parse_bitrate
 from render.export.pcm import write_pcm
 from render.export.program import READ_BLOCK, Block, ProgramReader, Shaper, fold_channels
@@ -175,28 +176,24 @@ def _export(
             written = write_pcm(tmp, opts.format, blocks, out_rate, channels, opts.bit_depth)
             if written != out_frames:
                 raise ExportError(f"{out}: wrote {written} frames, expected {out_frames}")
+        elif opts.format == "m4a":
+            blocks = span(0, frames)
+            if out_rate != rate:
+                blocks = resample_blocks(blocks, frames, rate, out_rate, channels)
+            encode_aac(tmp, blocks, out_rate, channels, opts.bitrate, report, cancel)
         else:
             workers = opts.threads or min(os.cpu_count() or 1, 4)
             source: BlockSource = span
             if out_rate != rate:
-                workers = 1
+                workers = 1  # one span: resampling state cannot be split on frame boundaries
 
                 def source(start: int, end: int) -> Iterable[Block]:
-                    # one span (workers == 1) covering the whole program at the output rate
                     return resample_blocks(span(0, frames), frames, rate, out_rate, channels)
 
-            encode_lossy(
-                tmp,
-                opts.format,
-                source,
-                out_frames if out_rate != rate else frames,
-                out_rate,
-                channels,
-                opts.bitrate,
-                workers,
-                report,
-                cancel,
+            encode_mp3(
+                tmp, source, out_frames, out_rate, channels, opts.bitrate, workers, report, cancel
             )
+        if opts.format in ("mp3", "m4a"):
             duration = out_frames / out_rate
             if opts.format == "mp3":
                 write_mp3_tags(tmp, opts.tags, chapters, duration)

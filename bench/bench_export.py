@@ -1,0 +1,383 @@
+"""Export benchmark: ``wordcut render`` against the ``ffmpeg`` CLI doing the same cuts.
+
+Generates a long 48 kHz stereo episode (real speech from ../shared/data looped with pauses, or
+noise bursts if that folder is absent) and an EDL of ~280 kept segments, writes the equivalent
+``ffmpeg -f concat`` list (``inpoint``/``outpoint``), and in the same run times:
+
+* MP3 192k with loudness off — ours vs ffmpeg (the bar: ratio ≤ 1.0);
+* MP3 192k with loudness on (−16 LUFS, −1 dBTP) — ours vs the same ffmpeg MP3 (bar: ≤ 1.5);
+* WAV 16-bit — ours vs ffmpeg;
+
+reporting medians of ``--runs``, each process's peak RSS (``wait4``), each output's duration
+error against the EDL (outputs decoded with ffmpeg, samples counted — ffmpeg honours the
+MP3's gapless header), the loudness-on output measured by ffmpeg's ``ebur128`` filter, a click
+check at the EDL joins and at the parallel-encoder span joins, and optionally (``--long-minutes``)
+the peak RSS of a 3-hour render. Figures are printed as a Markdown table for docs/benchmarks.md.
+
+    .venv/bin/python bench/bench_export.py                 # 90 min, 3 runs, plus a 3-hour RSS run
+    .venv/bin/python bench/bench_export.py --minutes 10 --runs 1 --long-minutes 0   # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+SPEECH = ROOT / ".." / "shared" / "data" / "speech" / "sonnets"
+RATE = 48_000
+WORDCUT = [sys.executable, "-c", "import sys; from editor.cli import main; sys.exit(main())"]
+
+sys.path.insert(0, str(ROOT))
+
+
+# --- test material -----------------------------------------------------------------------------
+
+
+def speech_material(rng: np.random.Generator) -> list[np.ndarray]:
+    """Real read speech at 48 kHz stereo, one array per recording (noise bursts if absent)."""
+    clips: list[np.ndarray] = []
+    for path in sorted(SPEECH.glob("sonnet_p*.mp3")):
+        with av.open(str(path)) as container:
+            resampler = av.AudioResampler(format="flt", layout="stereo", rate=RATE)
+            parts = []
+            for frame in container.decode(audio=0):
+                for out in resampler.resample(frame):
+                    parts.append(out.to_ndarray().reshape(-1, 2))
+            for out in resampler.resample(None):
+                parts.append(out.to_ndarray().reshape(-1, 2))
+        clips.append(np.concatenate(parts).astype(np.float32))
+    if not clips:
+        print("note: ../shared/data/speech absent; using noise bursts", file=sys.stderr)
+        for _ in range(3):
+            n = RATE * 50
+            env = (np.sin(np.linspace(0, 200, n)) > 0).astype(np.float32) * 0.2
+            clips.append((rng.standard_normal((n, 2)) * env[:, None]).astype(np.float32))
+    return clips
+
+
+def make_episode(path: Path, minutes: float, seed: int = 1) -> int:
+    """Write a ``minutes``-long episode (speech with pauses, varying level); return frames."""
+    if path.exists():
+        return int(sf.info(str(path)).frames)
+    rng = np.random.default_rng(seed)
+    clips = speech_material(rng)
+    total = int(minutes * 60 * RATE)
+    tmp = path.with_suffix(".tmp.wav")
+    written = 0
+    with sf.SoundFile(tmp, "w", RATE, 2, subtype="PCM_16") as out:
+        while written < total:
+            clip = clips[rng.integers(len(clips))]
+            a = int(rng.integers(0, len(clip) // 2))
+            b = min(len(clip), a + int(rng.integers(RATE * 5, RATE * 25)))
+            piece = clip[a:b] * np.float32(10 ** (rng.uniform(-6, 3) / 20))
+            pause = np.zeros((int(rng.uniform(0.2, 2.5) * RATE), 2), np.float32)
+            pause += rng.standard_normal(pause.shape).astype(np.float32) * 1e-4
+            for chunk in (piece, pause):
+                chunk = chunk[: total - written]
+                out.write(np.clip(chunk, -1, 1))
+                written += len(chunk)
+    tmp.replace(path)
+    return total
+
+
+def make_edl(source: Path, frames: int, segments: int, seed: int = 2) -> list[tuple[float, float]]:
+    """~``segments`` kept ranges with cuts between them (about 20 % removed), on ms boundaries."""
+    rng = np.random.default_rng(seed)
+    seconds = frames / RATE
+    slot = seconds / segments
+    ranges = []
+    for i in range(segments):
+        lo = i * slot
+        cut = rng.uniform(0.1, 0.4) * slot
+        start = round(lo + cut * rng.uniform(0.3, 0.7), 3)
+        end = round(lo + slot - cut * rng.uniform(0.3, 0.7), 3)
+        ranges.append((start, min(end, math.floor(seconds * 1000) / 1000)))
+    return ranges
+
+
+def write_inputs(folder: Path, minutes: float, segments: int) -> tuple[Path, Path, int]:
+    """Episode, EDL and ffmpeg concat list; return (edl, concat list, expected frames)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    episode = folder / f"episode-{minutes:g}min.wav"
+    frames = make_episode(episode, minutes)
+    ranges = make_edl(episode, frames, segments)
+    edl = {
+        "version": 1,
+        "sample_rate": RATE,
+        "crossfade_ms": 10.0,
+        "tracks": [{"path": episode.name}],
+        "segments": [{"start": a, "end": b} for a, b in ranges],
+    }
+    edl_path = folder / f"episode-{minutes:g}min.edl.json"
+    edl_path.write_text(json.dumps(edl))
+    concat = folder / f"episode-{minutes:g}min.concat.txt"
+    lines = ["ffconcat version 1.0"]
+    for a, b in ranges:
+        lines += [f"file '{episode.name}'", f"inpoint {a:.3f}", f"outpoint {b:.3f}"]
+    concat.write_text("\n".join(lines) + "\n")
+    expected = sum(round(b * RATE) - round(a * RATE) for a, b in ranges)
+    return edl_path, concat, expected
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    seconds: float
+    rss_mb: float
+
+
+def timed(cmd: list[str]) -> Run:
+    """Run ``cmd``; its wall time and peak RSS.
+
+    RSS comes from GNU time (``%M``): a child's ``wait4`` figure would include this (large)
+    Python process, because Linux carries the pre-exec high-water mark across ``exec``.
+    """
+    report = OUT / "time.txt"
+    start = time.perf_counter()
+    proc = subprocess.run(
+        ["/usr/bin/time", "-o", str(report), "-f", "%M"] + cmd,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    return Run(seconds, int(report.read_text().split()[-1]) / 1024)
+
+
+def decoded_frames(path: Path) -> int:
+    """Frames ffmpeg decodes from ``path`` at 48 kHz (gapless trimming honoured)."""
+    proc = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            str(RATE),
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    )
+    return len(proc.stdout) // 2
+
+
+def decode_float(path: Path) -> np.ndarray:
+    proc = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "2", "-"],
+        capture_output=True,
+        check=True,
+    )
+    return np.frombuffer(proc.stdout, dtype=np.float32).reshape(-1, 2)
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) by ffmpeg's own meter."""
+    proc = subprocess.run(
+        ["ffmpeg", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = proc.stderr[proc.stderr.rfind("Summary:") :]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary)[1])  # type: ignore[index]
+    peak = float(re.search(r"Peak:\s+(-?[\d.inf]+) dBFS", summary)[1])  # type: ignore[index]
+    return integrated, peak
+
+
+def window_rms(x: np.ndarray, at: int, half: int) -> float:
+    seg = x[max(0, at - half) : at + half]
+    return float(np.sqrt(np.mean(seg.astype(np.float64) ** 2))) if len(seg) else 0.0
+
+
+def click_check(wav: Path, mp3: Path, edl_path: Path, span_starts: list[int]) -> dict[str, float]:
+    """Clicks at joins.
+
+    EDL joins: the largest sample-to-sample step within ±5 ms of each join, relative to the
+    99.9th percentile step of the whole program (a click is a step far above what speech makes).
+    MP3 span joins: the MP3's coding error (MP3 − WAV) in a 20 ms window at each span join,
+    relative to the median of that error over the program; ~1 means the join is as clean as
+    any other frame.
+    """
+    from render.edl import load
+    from render.reader import EdlReader
+
+    x, _ = sf.read(str(wav), dtype="float32")
+    steps = np.abs(np.diff(x, axis=0)).max(axis=1)
+    typical = float(np.percentile(steps, 99.9))
+    with EdlReader(load(edl_path)) as reader:
+        joins = reader.segment_starts()[1:]
+    half = RATE // 200
+    worst = max(float(steps[max(0, j - half) : j + half].max()) for j in joins)
+    y = decode_float(mp3)[: len(x)]
+    err = y - x[: len(y)]
+    w = RATE // 100
+    sample_at = np.linspace(w, len(err) - w, 400).astype(int)
+    baseline = float(np.median([window_rms(err, int(i), w) for i in sample_at]))
+    local = max([window_rms(err, s, w) for s in span_starts] or [0.0])
+    near = np.mean([window_rms(y, s, w) for s in span_starts]) if span_starts else 0.0
+    return {
+        "edl_join_step_ratio": worst / typical,
+        "span_join_error_ratio": local / baseline if baseline else 0.0,
+        "span_join_signal_rms": float(near),
+    }
+
+
+# --- the benchmark -----------------------------------------------------------------------------
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", type=float, default=90.0)
+    ap.add_argument("--segments", type=int, default=280)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--long-minutes", type=float, default=180.0, help="0 skips the RSS run")
+    args = ap.parse_args()
+
+    edl, concat, expected = write_inputs(OUT, args.minutes, args.segments)
+    print(
+        f"episode {args.minutes:g} min, {args.segments} segments, program {expected} frames "
+        f"({expected / RATE / 60:.1f} min), {os.cpu_count()} CPUs"
+    )
+    outs = {k: OUT / f"{k}" for k in ("ours.mp3", "ff.mp3", "ours-loud.mp3", "ours.wav", "ff.wav")}
+    jobs = {
+        "ffmpeg mp3": [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(concat),
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "192k",
+            str(outs["ff.mp3"]),
+        ],
+        "ours mp3": WORDCUT
+        + ["render", str(edl), str(outs["ours.mp3"]), "--no-loudness", "--bitrate", "192k", "-q"],
+        "ours mp3 loud": WORDCUT
+        + ["render", str(edl), str(outs["ours-loud.mp3"]), "--bitrate", "192k", "-q"],
+        "ffmpeg wav": [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(concat),
+            "-c:a",
+            "pcm_s16le",
+            str(outs["ff.wav"]),
+        ],
+        "ours wav": WORDCUT + ["render", str(edl), str(outs["ours.wav"]), "--no-loudness", "-q"],
+    }
+    results: dict[str, list[Run]] = {k: [] for k in jobs}
+    for i in range(args.runs):  # interleaved, so drift in machine load hits both sides
+        for name, cmd in jobs.items():
+            run = timed(cmd)
+            results[name].append(run)
+            print(
+                f"  run {i + 1} {name:14s} {run.seconds:7.2f} s  {run.rss_mb:6.1f} MB", flush=True
+            )
+
+    med = {k: statistics.median(r.seconds for r in v) for k, v in results.items()}
+    rss = {k: max(r.rss_mb for r in v) for k, v in results.items()}
+    durations = {name: decoded_frames(path) - expected for name, path in outs.items()}
+    loud_i, loud_tp = ebur128(outs["ours-loud.mp3"])
+    from render.export.mp3 import plan_spans
+
+    spans = [s.first for s in plan_spans(expected, min(os.cpu_count() or 1, 4), RATE)[1:]]
+    clicks = click_check(outs["ours.wav"], outs["ours.mp3"], edl, spans)
+
+    long_rss = None
+    if args.long_minutes:
+        ledl, _, _ = write_inputs(
+            OUT, args.long_minutes, round(args.segments * args.long_minutes / args.minutes)
+        )
+        long_rss = timed(WORDCUT + ["render", str(ledl), str(OUT / "long.mp3"), "-q"]).rss_mb
+
+    print()
+    print(
+        f"| measure ({args.minutes:g} min, {args.segments} cuts, median of {args.runs}) "
+        "| ours | ffmpeg | ratio |"
+    )
+    print("|---|---|---|---|")
+    for label, ours, ref in (
+        ("MP3 192k, loudness off: wall s", "ours mp3", "ffmpeg mp3"),
+        ("MP3 192k, loudness on: wall s", "ours mp3 loud", "ffmpeg mp3"),
+        ("WAV 16-bit: wall s", "ours wav", "ffmpeg wav"),
+    ):
+        print(f"| {label} | {med[ours]:.2f} | {med[ref]:.2f} | {med[ours] / med[ref]:.2f}× |")
+    for label, ours, ref in (
+        ("MP3", "ours mp3", "ffmpeg mp3"),
+        ("MP3 loud", "ours mp3 loud", None),
+        ("WAV", "ours wav", "ffmpeg wav"),
+    ):
+        ref_txt = f"{rss[ref]:.0f}" if ref else "—"
+        print(f"| peak RSS MB, {label} | {rss[ours]:.0f} | {ref_txt} | |")
+    for label, ours, ref in (
+        ("MP3", "ours.mp3", "ff.mp3"),
+        ("MP3 loud", "ours-loud.mp3", None),
+        ("WAV", "ours.wav", "ff.wav"),
+    ):
+        o = durations[ours]
+        ref_txt = f"{durations[ref]} ({durations[ref] / RATE * 1000:+.1f} ms)" if ref else "—"
+        print(
+            f"| duration error vs EDL, {label}: samples | {o} ({o / RATE * 1000:+.3f} ms) "
+            f"| {ref_txt} | |"
+        )
+    print(
+        f"| loudness-on output by ffmpeg ebur128 | {loud_i:.2f} LUFS, {loud_tp:.2f} dBTP "
+        "| target −16, ≤ −1.0 | |"
+    )
+    print(
+        f"| EDL joins: max step within ±5 ms / p99.9 step | {clicks['edl_join_step_ratio']:.2f} "
+        "| | |"
+    )
+    print(
+        f"| MP3 span joins: coding error at join / median | "
+        f"{clicks['span_join_error_ratio']:.2f} | | |"
+    )
+    if long_rss is not None:
+        print(
+            f"| peak RSS MB, {args.long_minutes:g}-min MP3 (loudness on) | {long_rss:.0f} "
+            f"| {args.minutes:g}-min: {rss['ours mp3 loud']:.0f} "
+            f"| {long_rss / rss['ours mp3 loud']:.2f}× |"
+        )
+
+
+if __name__ == "__main__":
+    main()
