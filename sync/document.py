@@ -19,13 +19,14 @@ They persist in the snapshot but are not content: ``content_hash`` ignores them 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from sync.errors import (
     BadOpFormat,
@@ -711,8 +712,7 @@ class Document:
 
     def content_hash(self) -> str:
         """A stable SHA-256 of the content (not the version or stamps): equal docs, equal hash."""
-        text = json.dumps(self._content(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(msgspec.json.encode(self._content(), order="sorted")).hexdigest()
 
     @classmethod
     def from_snapshot(cls, data: Any) -> Document:

@@ -355,7 +355,29 @@ class _Reader:
         return list(v)
 
 
+def _finite(x: object) -> bool:
+    return type(x) is float and math.isfinite(x)
+
+
 def word_from_dict(d: Any, where: str = "word") -> Word:
+    # Fast path for the common, well-formed shape (a snapshot holds 15,000 of these); anything
+    # unusual falls through to the checked path below, which explains what is wrong.
+    if type(d) is dict and len(d) <= 8:
+        i, tr, tx, s, e = d.get("id"), d.get("track"), d.get("text"), d.get("start"), d.get("end")
+        c, sp, f = d.get("confidence", 1.0), d.get("speaker"), d.get("filler", False)
+        if (
+            type(i) is str
+            and i
+            and type(tr) is str
+            and tr
+            and type(tx) is str
+            and _finite(s)
+            and _finite(e)
+            and _finite(c)
+            and (sp is None or type(sp) is str)
+            and type(f) is bool
+        ):
+            return Word(i, tr, tx, s, e, c, sp, f)  # type: ignore[arg-type]
     r = _Reader(d, where)
     return Word(
         id=r.text("id"),
