@@ -134,6 +134,8 @@ class TranscriptionJob:
         }
         self.key = job_key(model_id, options, source.ident)
         self.checkpoints = Checkpoints(conn_factory(), project_id, track_id, self.key)
+        self.startup_seconds = 0.0
+        """Seconds this run spent before the model was ready (child start, model load)."""
         self._proc: BaseProcess | None = None
         self._conn: Connection | None = None
 
@@ -161,6 +163,7 @@ class TranscriptionJob:
     ) -> None:
         state = _State(pending=list(todo))
         self._records = records
+        t0 = time.monotonic()
         total = sum(c.length for c in chunks)
         started: float | None = None
         done_here = 0.0
@@ -170,6 +173,7 @@ class TranscriptionJob:
             self._check_cancel()
             if started is None and self._conn is not None and self._ready:
                 started = time.monotonic()
+                self.startup_seconds = started - t0
             self._dispatch(state)
             msg = self._receive(state, timeout=0.05)
             if msg is None:

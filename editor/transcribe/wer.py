@@ -22,7 +22,6 @@ _CONTRACTIONS = {
     "'ll": " will",
     "'ve": " have",
     "'m": " am",
-    "'d": " would",
     "let's": "let us",
     "y'know": "you know",
     "yknow": "you know",
@@ -84,6 +83,9 @@ def _spell_number(n: int) -> str:
 def normalise(text: str) -> list[str]:
     """Tokens for scoring: lower-case, no punctuation, contractions and numbers expanded."""
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'").replace("‘", "'")
+    # "'d" is "would" after a pronoun (I'd, they'd) and an elided "-ed" elsewhere (tatter'd).
+    text = re.sub(r"\b(i|you|he|she|it|we|they|who|that|there)'d\b", r"\1 would", text)
+    text = re.sub(r"(\w)'d\b", r"\1ed", text)
     for short, full in _CONTRACTIONS.items():
         text = text.replace(short, full)
     text = re.sub(r"(\d),(\d{3})", r"\1\2", text)
