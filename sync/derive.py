@@ -27,6 +27,7 @@ an independent per-gap count.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -278,7 +279,9 @@ class ProgramMap:
         spans: list[tuple[str, float, float]] = []
         started: dict[str, float] = {}
         t = 0.0
-        order, deleted = doc.source_order, doc.deleted
+        order, deleted, words = doc.source_order, doc.deleted, doc.words_by_id()
+        by_time = sorted(doc.sections, key=lambda s: s.start)
+        bounds = [s.start for s in by_time] + [math.inf]
         for seg in edl.segments:
             if isinstance(seg, ClipInsert):
                 o = next(clips, None)
@@ -290,15 +293,19 @@ class ProgramMap:
             base = t - seg.start
             lo, hi = doc.positions_between(seg.start, seg.end)
             first = True
+            k, next_bound = -1, -math.inf
             for p in range(lo, hi):
                 wid = order[p]
                 if wid in deleted:
                     continue
-                w = doc.word(wid)
-                sec = doc.section_of(wid)
-                if sec.id not in started:
-                    at = t if first else base + max(seg.start, min(sec.start, w.start))
-                    started[sec.id] = at
+                w = words[wid]
+                if w.start >= next_bound:  # entered another section (by source time)
+                    k = bisect_right(bounds, w.start) - 1
+                    next_bound = bounds[k + 1]
+                    sec = by_time[k]
+                    if sec.id not in started:
+                        at = t if first else base + max(seg.start, min(sec.start, w.start))
+                        started[sec.id] = at
                 first = False
                 spans.append((wid, base + w.start, base + min(w.end, seg.end)))
             t += (fb - fa) / rate
@@ -332,7 +339,4 @@ class ProgramMap:
 
 def _program_overdubs(doc: Document) -> Iterator[Overdub]:
     """Overdubs in the order derivation plays them (anchors in program order, then by id)."""
-    if not doc.overdubs:
-        return
-    for w in doc.words:
-        yield from doc.overdubs_after(w.id)
+    yield from sorted(doc.overdubs, key=lambda o: (doc.program_position(o.after_word), o.id))

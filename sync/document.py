@@ -21,9 +21,10 @@ from __future__ import annotations
 import hashlib
 import math
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import msgspec
@@ -156,6 +157,10 @@ class Document:
             return self._words[word_id]
         except KeyError:
             raise UnknownTarget(f"no word {word_id!r}") from None
+
+    def words_by_id(self) -> Mapping[str, Word]:
+        """A read-only live view of every word by id (no copy: for hot loops)."""
+        return MappingProxyType(self._words)
 
     def is_deleted(self, word_id: str) -> bool:
         self.word(word_id)
