@@ -361,3 +361,42 @@ def test_fuzzed_ops_only_ever_raise_bad_op_format(kind: str, fields: dict[str, A
     except BadOpFormat:
         return
     assert op_from_dict(op_to_dict(op)) == op
+
+
+_snapshot_keys = st.sampled_from(
+    [
+        "format",
+        "version",
+        "tracks",
+        "words",
+        "deleted",
+        "corrections",
+        "pauses",
+        "overdubs",
+        "sections",
+        "stamps",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=_snapshot_keys, value=_json, drop=st.booleans())
+def test_fuzzed_snapshots_load_whole_or_raise_bad_snapshot(
+    key: str, value: Any, drop: bool
+) -> None:
+    from tests.sync.invariants import check_structure
+
+    doc = _doc()
+    doc.apply(Delete("w2", "w3"))
+    doc.apply(SplitSection("w8", "Two", "s1"))
+    data = doc.snapshot()
+    if drop:
+        del data[key]
+    else:
+        data[key] = value
+    try:
+        loaded = Document.from_snapshot(data)
+    except BadSnapshot as exc:
+        assert str(exc)
+        return
+    check_structure(loaded)

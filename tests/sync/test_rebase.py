@@ -211,3 +211,44 @@ def test_a_compound_is_rebased_part_by_part_and_refused_whole() -> None:
     with pytest.raises(Conflict):
         rebase(clash, [first], doc)
     assert doc.content_hash() == before  # the trial run left nothing behind
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    kinds=st.lists(st.sampled_from(OpMaker.KINDS), min_size=2, max_size=6),
+    late=st.sampled_from(OpMaker.KINDS),
+)
+def test_an_op_late_by_several_versions_applies_or_is_refused_by_the_table(
+    seed: int, kinds: list[str], late: str
+) -> None:
+    doc = _prepared(seed)
+    rnd = random.Random(seed)
+    op = OpMaker(rnd, "late").make(doc, late)
+    assume(op is not None)
+    assert op is not None
+    try:
+        doc.validate(op)
+    except OpError:
+        assume(False)
+    v = doc.version
+    stamped = with_base(op, v)
+    maker = OpMaker(rnd, "busy")
+    concurrent: list[Op] = []
+    for kind in kinds:
+        other = maker.make(doc, kind)
+        if other is None:
+            continue
+        try:
+            doc.apply(with_base(other, doc.version))
+        except OpError:
+            continue
+        concurrent.append(other)
+    assume(concurrent)
+    try:
+        rebased = rebase(stamped, concurrent, doc)
+    except Conflict:
+        assert may_conflict(op, concurrent), f"{op} refused after {concurrent}"
+        return
+    assert rebased.base_version == doc.version
+    doc.apply(rebased)
