@@ -82,10 +82,11 @@ def import_media(
         raise ValueError(f"sample_rate must be positive, got {sample_rate}")
     cache_dir = Path(cache_dir)
     info = probe(src, hash=False)
+    _check_target(cache_dir)
     store = _store_format(info, sample_format)
-    sha256 = _reusable_hash(info, cache_dir, sample_rate, sample_format)
-    if isinstance(sha256, CachedMedia):
-        return sha256
+    reused, sha256 = _existing_cache(info, cache_dir, sample_rate, sample_format)
+    if reused is not None:
+        return reused
     check_cancel(cancel)
     try:
         with atomic_dir(cache_dir) as tmp:
@@ -93,6 +94,22 @@ def import_media(
     except OSError as exc:
         raise MediaError(cache_dir, f"cannot write the cache ({exc.strerror or exc})") from None
     return open_cache(cache_dir)
+
+
+def _check_target(cache_dir: Path) -> None:
+    """Refuse to replace anything but a cache: a wrong path must never delete a user's files."""
+    if cache_dir.is_symlink() or (cache_dir.exists() and not cache_dir.is_dir()):
+        raise MediaError(cache_dir, "exists and is not a cache folder; not replacing it")
+    if cache_dir.is_dir():
+        strangers = sorted(
+            p.name for p in cache_dir.iterdir() if p.name not in {META_FILE, PCM_FILE, PEAKS_FILE}
+        )
+        if strangers:
+            raise MediaError(
+                cache_dir,
+                f"holds files that are not part of a media cache ({', '.join(strangers[:3])}); "
+                "not replacing it",
+            )
 
 
 def _store_format(info: MediaInfo, requested: SampleFormat) -> StoreFormat:
@@ -105,31 +122,31 @@ def _store_format(info: MediaInfo, requested: SampleFormat) -> StoreFormat:
     return "flt"
 
 
-def _reusable_hash(
+def _existing_cache(
     info: MediaInfo, cache_dir: Path, sample_rate: int, requested: SampleFormat
-) -> CachedMedia | str | None:
-    """The existing cache if it matches the source; else the source's hash if computing it
-    was needed to decide; else ``None`` (nothing there: hash while decoding instead)."""
+) -> tuple[CachedMedia | None, str | None]:
+    """``(cache, None)`` if ``cache_dir`` already holds this source at this rate; else
+    ``(None, sha256)`` when the source had to be hashed to decide, or ``(None, None)`` when
+    there was nothing to compare (the importer then hashes while decoding)."""
     if not (cache_dir / META_FILE).exists():
-        return None
-    cached: CachedMedia | None
+        return None, None
     try:
         cached = open_cache(cache_dir)
     except MediaError:
-        return None  # a broken cache is simply rebuilt
+        return None, None  # a broken cache is simply rebuilt
+    if cached.info.size != info.size or cached.sample_rate != sample_rate:
+        cached.close()
+        return None, None
     try:
-        if cached.info.size != info.size or cached.sample_rate != sample_rate:
-            return None
         sha256 = sha256_file(info.path)
-        wanted = {"s16": np.dtype("<i2"), "f32": np.dtype("<f4")}.get(requested)
-        assert cached is not None
-        if cached.info.sha256 == sha256 and wanted in (None, cached.stored_dtype):
-            reused, cached = cached, None
-            return reused
-        return sha256
-    finally:
-        if cached is not None:
-            cached.close()
+    except MediaError:
+        cached.close()
+        raise
+    wanted = {"s16": np.dtype("<i2"), "f32": np.dtype("<f4")}.get(requested)
+    if cached.info.sha256 == sha256 and wanted in (None, cached.stored_dtype):
+        return cached, None
+    cached.close()
+    return None, sha256
 
 
 def _build(
@@ -146,7 +163,7 @@ def _build(
     hasher = _Hasher(info.path) if sha256 is None else None
     channels = output_channels(info.channels)
     report = DecodeReport()
-    decoder = _Decoder(info.path, sample_rate, store, report)
+    decoder = _Decoder(info.path, sample_rate, channels, store, report)
     builder = PeaksBuilder(channels, 1 / 32768 if store == "s16" else 1.0)
     total = round(info.duration * sample_rate)
     frames = 0
@@ -206,23 +223,32 @@ _DONE = object()
 class _Decoder:
     """Runs :func:`decode_blocks` on its own thread behind a bounded queue."""
 
-    def __init__(self, path: Path, sample_rate: int, store: StoreFormat, report: DecodeReport):
+    def __init__(
+        self, path: Path, sample_rate: int, channels: int, store: StoreFormat, report: DecodeReport
+    ) -> None:
         self._queue: queue.Queue[object] = queue.Queue(maxsize=QUEUE_BLOCKS)
         self._stopping = threading.Event()
         self._finished = False
         self._thread = threading.Thread(
             target=self._run,
-            args=(path, sample_rate, store, report),
+            args=(path, sample_rate, channels, store, report),
             name=f"decode {path.name}",
             daemon=True,
         )
         self._thread.start()
 
-    def _run(self, path: Path, sample_rate: int, store: StoreFormat, report: DecodeReport) -> None:
+    def _run(
+        self, path: Path, sample_rate: int, channels: int, store: StoreFormat, report: DecodeReport
+    ) -> None:
         outcome: object = _DONE
         try:
             blocks = decode_blocks(
-                path, sample_rate=sample_rate, store=store, block_frames=BLOCK_FRAMES, report=report
+                path,
+                sample_rate=sample_rate,
+                channels=channels,
+                store=store,
+                block_frames=BLOCK_FRAMES,
+                report=report,
             )
             try:
                 for block in blocks:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from fractions import Fraction
 from pathlib import Path
 
@@ -148,6 +149,22 @@ def test_more_than_two_channels_are_downmixed_to_stereo(tmp_path: Path) -> None:
     assert left > 0.2 and right < 0.01 * left
 
 
+@pytest.mark.parametrize("second", [(22050, 2), (22050, 1)])
+def test_a_stream_that_changes_rate_or_channels_midway(
+    tmp_path: Path, second: tuple[int, int]
+) -> None:
+    first = encode(tmp_path / "a.mp3", tone(1.0, 44100, 2), 44100)
+    rate, channels = second
+    other = encode(tmp_path / "b.mp3", tone(1.0, rate, channels), rate)
+    joined = tmp_path / "joined.mp3"  # what naive "cat a.mp3 b.mp3" tools produce
+    joined.write_bytes(first.read_bytes() + other.read_bytes())
+    with import_media(joined, tmp_path / "cache") as cache:
+        assert cache.channels == probe(joined).channels
+        assert cache.duration == pytest.approx(2.0, abs=0.15)
+        late = cache.read(round(1.5 * 48000), 12000)
+        assert dominant_hz(late[:, 0], 48000) == pytest.approx(440, abs=5)
+
+
 def test_a_matching_cache_is_reused_without_decoding(tmp_path: Path) -> None:
     src = write_wav(tmp_path / "in.wav", tone(1.0, 44100, 2), 44100)
     import_media(src, tmp_path / "cache").close()
@@ -206,6 +223,7 @@ def test_cancel_leaves_nothing_behind(tmp_path: Path, previous: bool) -> None:
             src, cache_dir, progress=lambda d, t: seen.append(d), cancel=lambda: len(seen) >= 1
         )
     assert seen == [BLOCK_FRAMES]  # stopped at the first check, not at the end
+    assert [t for t in threading.enumerate() if t.name.startswith("decode ")] == []
     if previous:
         assert leftovers(projects) == ["cache"]
         with open_cache(cache_dir) as cache:  # the old cache is untouched
@@ -282,12 +300,27 @@ def test_a_truncated_mp3_imports_what_decodes_with_a_warning(tmp_path: Path) -> 
     assert not (tmp_path / "strict").exists()
 
 
+def test_a_folder_that_is_not_a_cache_is_never_replaced(tmp_path: Path) -> None:
+    src = write_wav(tmp_path / "in.wav", tone(0.2, 48000, 1), 48000)
+    precious = tmp_path / "Documents"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    with pytest.raises(MediaError, match="not replacing"):
+        import_media(src, precious)
+    assert (precious / "thesis.txt").read_text() == "years of work"
+    with pytest.raises(MediaError, match="not a cache folder"):
+        import_media(src, precious / "thesis.txt")
+    (tmp_path / "empty").mkdir()
+    import_media(src, tmp_path / "empty").close()  # an empty folder is fine
+
+
 def test_an_unwritable_cache_location_is_a_media_error(tmp_path: Path) -> None:
     src = write_wav(tmp_path / "in.wav", tone(0.2, 48000, 1), 48000)
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(MediaError, match="cannot write"):
         import_media(src, blocker / "cache")
+    assert blocker.read_text() == "x"
 
 
 @pytest.mark.skipif(not (SHARED / "speech").is_dir(), reason="shared speech data not present")
