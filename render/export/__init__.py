@@ -16,7 +16,6 @@ only ever read.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +25,11 @@ from render.chapters import Chapter
 from render.edl import Edl
 from render.errors import ExportError
 from render.export.aac import encode_aac
-from render.export.loudness import GainPlan, Measurement, Meter, plan_gain
+from render.export.loudness import GainPlan, Measurement, measure_program, plan_gain
 from render.export.mp3 import BlockSource, encode_mp3
 from render.export.options import ExportOptions, Loudness, Tags, format_for_path, parse_bitrate
 from render.export.pcm import write_pcm
-from render.export.program import READ_BLOCK, Block, ProgramReader, Shaper, fold_channels
+from render.export.program import Block, ProgramReader, Shaper, SpanReaders
 from render.export.resample import resample_blocks, resampled_length
 from render.export.tags import cover_bytes, write_m4a_tags, write_mp3_tags
 from render.jobs import CancelFn, ProgressFn, check_cancel, never_cancel, no_progress
@@ -43,7 +42,6 @@ __all__ = [
     "Tags",
     "export",
     "format_for_path",
-    "measure",
     "parse_bitrate",
 ]
 
@@ -105,27 +103,6 @@ def _open_reader(edl: Edl) -> ProgramReader:
     return EdlReader(edl)
 
 
-def measure(
-    reader: ProgramReader,
-    channels: int,
-    progress: ProgressFn = no_progress,
-    cancel: CancelFn = never_cancel,
-    total: int | None = None,
-) -> Measurement:
-    """Pass 1: the program's integrated loudness and true peak, as ``channels`` channels."""
-    meter = Meter(reader.sample_rate, channels)
-    frames = reader.frames
-    total = frames if total is None else total
-    pos = 0
-    while pos < frames:
-        check_cancel(cancel)
-        count = min(READ_BLOCK, frames - pos)
-        meter.add(fold_channels(reader.read(pos, count), channels))
-        pos += count
-        progress(pos, total)
-    return meter.result()
-
-
 def _export(
     reader: ProgramReader,
     out: Path,
@@ -140,32 +117,34 @@ def _export(
     rate = reader.sample_rate
     out_rate = opts.output_rate(rate)
     channels = opts.output_channels(reader.channels)
-    passes = 2 if opts.loudness is not None else 1
+    workers = opts.threads or min(os.cpu_count() or 1, 4)
+    # progress runs over up to three passes: measure, (re-measure after limiting), encode
+    passes = 3 if opts.loudness is not None else 1
     total = frames * passes
-
-    measured: Measurement | None = None
-    plan = GainPlan(0.0, None)
-    if opts.loudness is not None:
-        measured = measure(reader, channels, progress, cancel, total)
-        plan = plan_gain(measured, opts.loudness)
-    offset = total - frames
+    offset = 0
 
     def report(done: int) -> None:
         progress(offset + min(done, frames), total)
 
-    caller = threading.current_thread()
+    measured: Measurement | None = None
+    plan = GainPlan(0.0, None)
+    if opts.loudness is not None:
+        (measured,) = measure_program(reader, channels, [plan], workers, report, cancel)
+        offset = frames
+
+        def remeasure(trials: Sequence[GainPlan]) -> list[Measurement]:
+            return measure_program(reader, channels, trials, workers, report, cancel, False)
+
+        plan = plan_gain(measured, opts.loudness, remeasure)
+        offset = total - frames
+
+    readers = SpanReaders(reader)
 
     def span(start: int, end: int) -> Iterator[Block]:
         """The shaped program for ``[start, end)``; other threads read through a clone."""
         shaper = Shaper(channels, plan.gain, plan.ceiling, rate)
-        if threading.current_thread() is caller:
-            yield from shaper.blocks(reader, start, end, never_cancel)
-            return
-        clone = reader.clone()
-        try:
-            yield from shaper.blocks(clone, start, end, never_cancel)
-        finally:
-            clone.close()
+        with readers.open() as own:
+            yield from shaper.blocks(own, start, end, never_cancel)
 
     out_frames = resampled_length(frames, rate, out_rate)
     with atomic_path(out, suffix=out.suffix or f".{opts.format}") as tmp:
@@ -182,7 +161,6 @@ def _export(
                 blocks = resample_blocks(blocks, frames, rate, out_rate, channels)
             encode_aac(tmp, blocks, out_rate, channels, opts.bitrate, report, cancel)
         else:
-            workers = opts.threads or min(os.cpu_count() or 1, 4)
             source: BlockSource = span
             if out_rate != rate:
                 workers = 1  # one span: resampling state cannot be split on frame boundaries

@@ -1,11 +1,16 @@
 """Loudness measurement (ITU BS.1770 / EBU R128) and the gain plan for normalisation.
 
-Normalisation is two passes over the program, never over the sources:
+Normalisation reads the program, never the sources, and never changes them:
 
-1. measure integrated loudness and true peak with FFmpeg's ``ebur128`` filter (the same meter
-   the benchmark uses to check us, so "−16 LUFS" means the same thing on both sides);
-2. the encoder applies one constant gain, and a look-ahead limiter
-   (:mod:`render.export.limiter`) only if the gained true peak would pass the ceiling.
+1. **measure** integrated loudness and true peak. FFmpeg's ``ebur128`` filter does the
+   K-weighting and 4× oversampled true-peak detection in C; we feed it exact 100 ms frames and
+   keep every 400 ms block loudness it reports, then apply BS.1770's gates (absolute −70 LUFS,
+   relative −10 LU) ourselves. Because the blocks are kept rather than a running total, the
+   program can be metered in spans on several threads and the blocks joined;
+2. **plan** one constant gain to the target. If the gained true peak would pass the ceiling, a
+   look-ahead limiter (:mod:`render.export.limiter`) is needed — and since limiting lowers the
+   loudness a little, the gained-and-limited program is metered once more and the gain
+   corrected by the difference, so the file lands on the target by an independent meter.
 
 A constant gain keeps the dynamics the hosts recorded, unlike FFmpeg's one-pass ``loudnorm``.
 """
@@ -13,6 +18,7 @@ A constant gain keeps the dynamics the hosts recorded, unlike FFmpeg's one-pass 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import av
@@ -21,16 +27,22 @@ import numpy.typing as npt
 
 from render.export.limiter import ceiling_for_true_peak
 from render.export.options import Loudness
+from render.export.parallel import SpanContext, run_spans
+from render.export.program import READ_BLOCK, ProgramReader, Shaper, SpanReaders
+from render.jobs import CancelFn
 
 MAX_GAIN_DB = 30.0
 """Never raise a near-silent program by more than this: it would only amplify noise."""
-SILENCE_LUFS = -70.0
-"""BS.1770's absolute gate: a program measuring below it has no loudness to normalise."""
+ABSOLUTE_GATE = -70.0
+RELATIVE_GATE = -10.0
+WINDOW_HOPS = 4
+"""A BS.1770 block is 400 ms = 4 hops of 100 ms; blocks overlap by 75 %."""
+MIN_SPAN_SECONDS = 30
 
 
 @dataclass(frozen=True, slots=True)
 class Measurement:
-    """What pass 1 found."""
+    """What a metering pass found."""
 
     integrated_lufs: float
     """``-inf`` for a silent program."""
@@ -39,7 +51,7 @@ class Measurement:
 
 @dataclass(frozen=True, slots=True)
 class GainPlan:
-    """What pass 2 applies: a linear gain and, when needed, a limiter ceiling (linear)."""
+    """What the encoder applies: a gain and, when needed, a limiter ceiling (linear)."""
 
     gain_db: float
     ceiling: float | None
@@ -49,75 +61,180 @@ class GainPlan:
         return float(10.0 ** (self.gain_db / 20.0))
 
 
-def plan_gain(measured: Measurement, target: Loudness) -> GainPlan:
-    """Gain to reach the target; a limiter only if gained true peaks would pass the ceiling."""
-    if not math.isfinite(measured.integrated_lufs) or measured.integrated_lufs < SILENCE_LUFS:
-        return GainPlan(0.0, None)
-    gain_db = min(MAX_GAIN_DB, target.target_lufs - measured.integrated_lufs)
-    peak_after = measured.true_peak_db + gain_db
-    ceiling = None
-    if peak_after > target.true_peak_db - 0.05:
-        ceiling = ceiling_for_true_peak(target.true_peak_db)
-    return GainPlan(gain_db, ceiling)
+def integrated_loudness(blocks: npt.NDArray[np.float64]) -> float:
+    """BS.1770 gated loudness of 400 ms block loudnesses (LUFS); ``-inf`` if all are gated."""
+    above = blocks[blocks > ABSOLUTE_GATE]
+    if above.size == 0:
+        return -math.inf
+    energy = 10.0 ** ((above + 0.691) / 10.0)
+    relative = -0.691 + 10.0 * math.log10(float(energy.mean())) + RELATIVE_GATE
+    kept = energy[above > relative]
+    return -0.691 + 10.0 * math.log10(float(kept.mean()))
 
 
 class Meter:
-    """Streaming EBU R128 meter: feed blocks, then read :meth:`result`."""
+    """Streaming meter over one contiguous run of the program.
 
-    def __init__(self, sample_rate: int, channels: int) -> None:
+    ``first_block`` is the index (in 100 ms hops from the program start) of the run's first
+    sample, which must fall on a hop; blocks whose 400 ms window reaches before ``keep_from``
+    are dropped (they belong to the previous span, or to the program's first 300 ms where the
+    window is not yet full).
+    """
+
+    def __init__(
+        self,
+        sample_rate: int,
+        channels: int,
+        first_block: int = 0,
+        keep_from: int = 0,
+        true_peak: bool = True,
+    ) -> None:
         if channels not in (1, 2):
             raise ValueError("the meter takes mono or stereo")
+        if sample_rate % 10:
+            raise ValueError("the sample rate must be a multiple of 10 Hz")
         self.channels = channels
         self.sample_rate = sample_rate
+        self.hop = sample_rate // 10
         self._layout = "mono" if channels == 1 else "stereo"
         graph = av.filter.Graph()
         src = graph.add_abuffer(sample_rate=sample_rate, format="flt", layout=self._layout)
-        meter = graph.add("ebur128", "metadata=1:peak=true")
+        meter = graph.add("ebur128", "metadata=1:peak=" + ("true" if true_peak else "none"))
         sink = graph.add("abuffersink")
         src.link_to(meter)
         meter.link_to(sink)
         graph.configure()
         self._graph = graph
         self._pts = 0
-        self._integrated = -math.inf
-        self._peak = 0.0
-        self._seen = False
+        self._block = first_block
+        self._keep_from = max(keep_from, WINDOW_HOPS - 1)
+        self._pending = np.zeros((0, channels), dtype=np.float32)
+        self.blocks: list[float] = []
+        self.peak = 0.0
 
-    def add(self, block: npt.NDArray[np.float32]) -> None:
-        """Measure ``block`` (frames, channels) float32."""
-        if block.shape[0] == 0:
-            return
+    def add(self, data: npt.NDArray[np.float32]) -> None:
+        """Meter ``data`` (frames, channels) float32."""
+        if self._pending.shape[0]:
+            data = np.concatenate([self._pending, data])
+        usable = data.shape[0] - data.shape[0] % self.hop
+        for i in range(0, usable, self.hop):
+            self._push(data[i : i + self.hop], whole=True)
+        self._pending = data[usable:]
+
+    def finish(self) -> None:
+        """Meter the final partial hop (its peak counts; a partial block has no loudness)."""
+        if self._pending.shape[0]:
+            self._push(self._pending, whole=False)
+            self._pending = self._pending[:0]
+
+    def _push(self, hop: npt.NDArray[np.float32], whole: bool) -> None:
         frame = av.AudioFrame.from_ndarray(
-            np.ascontiguousarray(block, dtype=np.float32).reshape(1, -1),
+            np.ascontiguousarray(hop, dtype=np.float32).reshape(1, -1),
             format="flt",
             layout=self._layout,
         )
         frame.sample_rate = self.sample_rate
         frame.pts = self._pts
-        self._pts += block.shape[0]
+        self._pts += hop.shape[0]
         self._graph.push(frame)
-        self._drain()
-
-    def result(self) -> Measurement:
-        """Finish the measurement (flushes the meter); call once, after the last block."""
-        if self._pts:
-            self._graph.push(None)
-            self._drain()
-        peak_db = 20.0 * math.log10(self._peak) if self._peak > 0 else -math.inf
-        return Measurement(self._integrated if self._seen else -math.inf, peak_db)
-
-    def _drain(self) -> None:
         while True:
             try:
-                frame = self._graph.pull()
+                out = self._graph.pull()
             except (av.BlockingIOError, av.EOFError):
-                return
-            meta = frame.metadata
-            integrated = meta.get("lavfi.r128.I")
-            if integrated is not None:
-                value = float(integrated)
-                self._seen = True
-                self._integrated = value if value > SILENCE_LUFS else -math.inf
+                break
+            meta = out.metadata
             peak = meta.get("lavfi.r128.true_peak")
             if peak is not None:
-                self._peak = max(self._peak, float(peak))
+                self.peak = max(self.peak, float(peak))
+            if whole:
+                if self._block >= self._keep_from:
+                    self.blocks.append(float(meta.get("lavfi.r128.M", "-inf")))
+                self._block += 1
+
+
+def measure_program(
+    reader: ProgramReader,
+    channels: int,
+    plans: Sequence[GainPlan],
+    workers: int,
+    report: Callable[[int], None],
+    cancel: CancelFn,
+    true_peak: bool = True,
+) -> list[Measurement]:
+    """Meter the program as ``channels`` channels once per plan (gain, limiter), in one read."""
+    rate = reader.sample_rate
+    hop = rate // 10
+    hops = -(-reader.frames // hop)
+    count = max(1, min(workers, reader.frames // (MIN_SPAN_SECONDS * rate)))
+    bounds = [round(hops * i / count) for i in range(count + 1)]
+    readers = SpanReaders(reader)
+
+    def span(first: int, last: int) -> Callable[[SpanContext], list[Meter]]:
+        def work(ctx: SpanContext) -> list[Meter]:
+            start_block = max(0, first - (WINDOW_HOPS - 1))
+            start, end = start_block * hop, min(reader.frames, last * hop)
+            meters = [Meter(rate, channels, start_block, first, true_peak) for _ in plans]
+            shapers = [Shaper(channels, 1.0, plan.ceiling, rate) for plan in plans]
+            gains = [np.float32(plan.gain) for plan in plans]
+            with readers.open() as own:
+                pre = (first - start_block) * hop
+                for block in Shaper(channels).blocks(own, start, end, never, READ_BLOCK):
+                    ctx.check()
+                    for meter, shaper, gain in zip(meters, shapers, gains, strict=True):
+                        meter.add(shaper.shape(block * gain if gain != 1.0 else block))
+                    ctx.advance(max(0, block.shape[0] - pre))
+                    pre = max(0, pre - block.shape[0])
+            for meter, shaper in zip(meters, shapers, strict=True):
+                meter.add(shaper.tail())
+                meter.finish()
+            return meters
+
+        return work
+
+    spans = run_spans([span(bounds[i], bounds[i + 1]) for i in range(count)], report, cancel)
+    results = []
+    for k in range(len(plans)):
+        blocks = np.array([b for meters in spans for b in meters[k].blocks], dtype=np.float64)
+        peak = max(meters[k].peak for meters in spans)
+        results.append(
+            Measurement(
+                integrated_loudness(blocks), 20.0 * math.log10(peak) if peak > 0 else -math.inf
+            )
+        )
+    return results
+
+
+def never() -> bool:
+    return False
+
+
+LIMITER_PROBE_DB = 1.5
+"""Second trial gain above the first, to learn how limiting bends loudness around the target."""
+
+
+def plan_gain(
+    measured: Measurement,
+    target: Loudness,
+    remeasure: Callable[[Sequence[GainPlan]], list[Measurement]],
+) -> GainPlan:
+    """The gain to reach ``target``; with a limiter (and a corrective re-measure) if needed.
+
+    Limiting lowers loudness by an amount that grows with the gain, so the limited program is
+    metered at two trial gains in one pass and the gain that hits the target is interpolated.
+    """
+    if not math.isfinite(measured.integrated_lufs):
+        return GainPlan(0.0, None)
+    gain_db = min(MAX_GAIN_DB, target.target_lufs - measured.integrated_lufs)
+    if measured.true_peak_db + gain_db <= target.true_peak_db - 0.05:
+        return GainPlan(gain_db, None)
+    ceiling = ceiling_for_true_peak(target.true_peak_db)
+    low = GainPlan(gain_db, ceiling)
+    high = GainPlan(gain_db + LIMITER_PROBE_DB, ceiling)
+    at_low, at_high = (m.integrated_lufs for m in remeasure([low, high]))
+    if not (math.isfinite(at_low) and math.isfinite(at_high)):
+        return low
+    slope = (at_high - at_low) / LIMITER_PROBE_DB
+    if slope < 0.1:  # the limiter swallows the extra gain: more cannot reach the target
+        slope = 1.0
+    corrected = gain_db + (target.target_lufs - at_low) / slope
+    return GainPlan(min(MAX_GAIN_DB, corrected, gain_db + 6.0), ceiling)

@@ -8,6 +8,8 @@ work on several spans in parallel: each worker gets its own :meth:`ProgramReader
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Protocol
 
@@ -93,12 +95,42 @@ class Shaper:
             pos += count
             if self.gain != 1.0:
                 data = data * self.gain
-            if self.limiter is not None:
-                data = self.limiter.process(data)
-                if data.shape[0] == 0:
-                    continue
-            yield data
-        if self.limiter is not None:
-            tail = self.limiter.flush()
-            if tail.shape[0]:
-                yield tail
+            data = self.shape(data)
+            if data.shape[0]:
+                yield data
+        tail = self.tail()
+        if tail.shape[0]:
+            yield tail
+
+    def shape(self, data: Block) -> Block:
+        """Limit already-gained ``data`` (may hold frames back for the look-ahead)."""
+        return data if self.limiter is None else self.limiter.process(data)
+
+    def tail(self) -> Block:
+        """Frames the limiter still holds, at the end of the run."""
+        if self.limiter is None:
+            return np.zeros((0, self.channels), dtype=np.float32)
+        return self.limiter.flush()
+
+
+class SpanReaders:
+    """Readers for parallel spans: the creating thread uses the reader itself, others a clone.
+
+    The reader is not thread-safe (it holds open decoders), so each helper thread opens its own
+    :meth:`ProgramReader.clone` and closes it when its span is done.
+    """
+
+    def __init__(self, reader: ProgramReader) -> None:
+        self.reader = reader
+        self.owner = threading.current_thread()
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[ProgramReader]:
+        if threading.current_thread() is self.owner:
+            yield self.reader
+            return
+        clone = self.reader.clone()
+        try:
+            yield clone
+        finally:
+            clone.close()
