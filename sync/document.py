@@ -85,6 +85,8 @@ class Stamps:
     pause: dict[str, int] = field(default_factory=dict)
     name: dict[str, int] = field(default_factory=dict)
     extent: dict[str, int] = field(default_factory=dict)
+    created: dict[str, int] = field(default_factory=dict)
+    """When each track's words were (last) added: older ops cannot have meant them."""
     """Sections that absorbed another's words (a merge)."""
     order: int = 0
     """Any change to the list of sections (reorder, split, merge)."""
@@ -605,10 +607,9 @@ class Document:
                 self._tracks[op.track.id] = op.track
                 # Kept sorted by id so that every replica (and an undo) lists tracks alike.
                 self._tracks = dict(sorted(self._tracks.items()))
-                status = self.stamps.status
                 for w in op.words:
                     self._words[w.id] = w
-                    status[w.id] = v  # rebase: words an older op could not have meant
+                self.stamps.created[op.track.id] = v
                 self._reindex()
                 return RemoveTranscript(op.track.id)
             case RemoveTranscript():
@@ -697,6 +698,7 @@ class Document:
             "pause": dict(s.pause),
             "name": dict(s.name),
             "extent": dict(s.extent),
+            "created": dict(s.created),
             "order": s.order,
             "moved": s.moved,
         }
@@ -732,7 +734,14 @@ class Document:
 
 def _copy_stamps(s: Stamps) -> Stamps:
     return Stamps(
-        dict(s.status), dict(s.text), dict(s.pause), dict(s.name), dict(s.extent), s.order, s.moved
+        dict(s.status),
+        dict(s.text),
+        dict(s.pause),
+        dict(s.name),
+        dict(s.extent),
+        dict(s.created),
+        s.order,
+        s.moved,
     )
 
 
@@ -812,6 +821,7 @@ def _load(cls: type[Document], data: Any) -> Document:
         _int_map(stamps.get("pause", {}), "stamps.pause"),
         _int_map(stamps.get("name", {}), "stamps.name"),
         _int_map(stamps.get("extent", {}), "stamps.extent"),
+        _int_map(stamps.get("created", {}), "stamps.created"),
         order,
         moved,
     )

@@ -259,13 +259,15 @@ def _range(op: Delete | Restore, v: int, doc: Document) -> Op:
                 "were moved concurrently"
             )
     deleting = isinstance(op, Delete)
-    deleted, status = doc.deleted, s.status
+    deleted, status, words = doc.deleted, s.status, doc.words_by_id()
+    # Tracks added after v: their words were not there for the author to mean.
+    young = {t for t, at in s.created.items() if at > v}
     runs: list[tuple[str, str]] = []
     start: str | None = None
     prev: str | None = None
     for i in ids:
         wrong_state = (i in deleted) != deleting
-        if wrong_state and status.get(i, 0) <= v:
+        if wrong_state and status.get(i, 0) <= v and not (young and words[i].track in young):
             if start is None:
                 start = i
             prev = i
