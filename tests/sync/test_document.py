@@ -338,7 +338,7 @@ _field_names = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     kind=st.sampled_from(
         [
