@@ -60,8 +60,8 @@ from sync.ops import (
     track_from_dict,
     track_to_dict,
     type_name,
-    word_from_dict,
     word_to_dict,
+    words_from_list,
 )
 
 SNAPSHOT_FORMAT = 1
@@ -770,7 +770,10 @@ def _load(cls: type[Document], data: Any) -> Document:
         raise BadSnapshot(f"document snapshot: 'version' must be >= 0, not {version!r}")
     doc = cls()
     tracks = [track_from_dict(t, f"tracks[{i}]") for i, t in enumerate(data["tracks"])]
-    words = [word_from_dict(w, f"words[{i}]") for i, w in enumerate(data["words"])]
+    try:
+        words = words_from_list(data["words"])
+    except BadOpFormat as exc:
+        raise BadSnapshot(f"document snapshot: {exc}") from None
     by_track: dict[str, list[Word]] = {t.id: [] for t in tracks}
     for w in words:
         if w.track not in by_track:

@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from sync.errors import BadOpFormat
 from sync.model import Overdub, TrackRef, Word
 
@@ -355,29 +357,7 @@ class _Reader:
         return list(v)
 
 
-def _finite(x: object) -> bool:
-    return type(x) is float and math.isfinite(x)
-
-
 def word_from_dict(d: Any, where: str = "word") -> Word:
-    # Fast path for the common, well-formed shape (a snapshot holds 15,000 of these); anything
-    # unusual falls through to the checked path below, which explains what is wrong.
-    if type(d) is dict and len(d) <= 8:
-        i, tr, tx, s, e = d.get("id"), d.get("track"), d.get("text"), d.get("start"), d.get("end")
-        c, sp, f = d.get("confidence", 1.0), d.get("speaker"), d.get("filler", False)
-        if (
-            type(i) is str
-            and i
-            and type(tr) is str
-            and tr
-            and type(tx) is str
-            and _finite(s)
-            and _finite(e)
-            and _finite(c)
-            and (sp is None or type(sp) is str)
-            and type(f) is bool
-        ):
-            return Word(i, tr, tx, s, e, c, sp, f)  # type: ignore[arg-type]
     r = _Reader(d, where)
     return Word(
         id=r.text("id"),
@@ -389,6 +369,19 @@ def word_from_dict(d: Any, where: str = "word") -> Word:
         speaker=r.opt_text("speaker"),
         filler=r.flag("filler", False),
     )
+
+
+def words_from_list(raw: Any, where: str = "words") -> tuple[Word, ...]:
+    """Many words at once (a transcript, a snapshot): msgspec builds them in C, then the few
+    checks JSON types cannot express (finite numbers, non-empty ids) run in one pass."""
+    try:
+        words = msgspec.convert(raw, tuple[Word, ...])
+    except msgspec.ValidationError as exc:
+        raise BadOpFormat(f"{where}: {exc}") from None
+    for k, w in enumerate(words):
+        if not (w.id and w.track and math.isfinite(w.start + w.end + w.confidence)):
+            raise BadOpFormat(f"{where}[{k}]: needs an id, a track and finite numbers")
+    return words
 
 
 def overdub_from_dict(d: Any, where: str = "overdub") -> Overdub:
@@ -446,9 +439,7 @@ def _parse(r: _Reader, kind: str, depth: int) -> Op:
                 r.text("after_word", allow_empty=True), r.opt_number("duration"), base_version=base
             )
         case "add_transcript":
-            words = tuple(
-                word_from_dict(w, f"{r.where}.words[{i}]") for i, w in enumerate(r.items("words"))
-            )
+            words = words_from_list(r.items("words"), f"{r.where}.words")
             return AddTranscript(track_from_dict(r.d.get("track")), words, base_version=base)
         case "remove_transcript":
             return RemoveTranscript(r.text("track_id"), base_version=base)
