@@ -3,7 +3,8 @@
 The EDL is on the project clock and every range mixes all tracks, so cuts are placed on that
 clock. Rules (also in ``docs/operations.md``):
 
-* Sections play in program order; inside one, words play in source order.
+* Sections play in program order; inside one, words play in source order. A document with no
+  words yet plays its tracks whole (when their durations are known).
 * Consecutive kept words whose gap is not edited stay one range: the silence between them is
   kept audio.
 * A deleted run between kept words is a cut: the range closes inside the silence after the last
@@ -145,6 +146,12 @@ class _Planner:
     # The walk ---------------------------------------------------------------------------------
 
     def pieces(self) -> Iterator[_Piece]:
+        if self.n == 0:
+            # Nothing transcribed yet, so nothing edited: the program is the whole recording.
+            end = self.doc.media_end()
+            if end:
+                yield _Range(0.0, end)
+            return
         for sec in self.doc.sections:
             lo, hi = self.doc.section_slice(sec.id)
             if lo < hi:

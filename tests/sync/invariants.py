@@ -55,7 +55,7 @@ def expected_duration(doc: Document) -> float:
     total = sum(o.duration for o in doc.overdubs)
     order = doc.source_order
     if not order:
-        return total
+        return total + (doc.media_end() or 0.0)
     words = [doc.word(i) for i in order]
     kept = [i not in doc.deleted for i in order]
     sec = [doc.section_of(i).id for i in order]

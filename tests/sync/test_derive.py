@@ -50,6 +50,14 @@ def test_an_unedited_document_is_one_range_of_the_whole_media() -> None:
     assert _ranges(_line(duration=None)) == [(0.0, 10.5)]
 
 
+def test_a_document_without_words_plays_its_tracks_whole() -> None:
+    doc = Document()
+    assert derive_edl(doc, {}).segments == ()
+    doc.apply(AddTranscript(TrackRef("A", "Ann", 30.0), ()))
+    assert _ranges(doc) == [(0.0, 30.0)]
+    assert ProgramMap.build(doc, derive_edl(doc, media(doc))).spans() == []
+
+
 def test_a_deleted_run_is_cut_at_the_middle_of_both_gaps() -> None:
     doc = _line()
     doc.apply(Delete("w3", "w5"))

@@ -53,6 +53,7 @@ class DocumentMachine(RuleBasedStateMachine):
             assert self.doc.version == version
             return
         assert validated, f"validate refused {op} but apply took it"
+        assert op_from_dict(json.loads(json.dumps(op_to_dict(inverse)))) == inverse
         assert self.doc.version == version + 1
         self.undo.append((inverse, before))
 
