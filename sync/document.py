@@ -170,6 +170,7 @@ class Document:
 
     @property
     def deleted(self) -> frozenset[str]:
+        """The deleted word ids (a copy: take it once per pass, not once per word)."""
         return frozenset(self._deleted)
 
     def text_of(self, word_id: str) -> str:
@@ -178,6 +179,7 @@ class Document:
 
     @property
     def corrections(self) -> dict[str, str]:
+        """Word id -> corrected text, for corrected words only (a copy)."""
         return dict(self._corrections)
 
     @property
