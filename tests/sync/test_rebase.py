@@ -65,12 +65,14 @@ def _after(doc: Document, first: Op, second: Op) -> tuple[Document, Op | None]:
     return d, rebased
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    kind_a=st.sampled_from(OpMaker.KINDS),
-    kind_b=st.sampled_from(OpMaker.KINDS),
+@pytest.mark.parametrize("kind_a", OpMaker.KINDS)
+@pytest.mark.parametrize("kind_b", OpMaker.KINDS)
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+@given(seed=st.integers(0, 2**32 - 1))
 def test_every_pair_converges_or_is_in_the_reject_table(
     seed: int, kind_a: str, kind_b: str
 ) -> None:
