@@ -61,8 +61,8 @@ def make_mp3(minutes: float) -> Path:
     return target
 
 
-def run_child(cmd: list[str]) -> tuple[float, int, str]:
-    """Run ``cmd``; return (wall seconds, peak RSS in KiB, its stdout)."""
+def run_child(cmd: list[str]) -> tuple[float, int, str, float]:
+    """Run ``cmd``; return (wall seconds, peak RSS in KiB, its stdout, CPU seconds)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT)
     assert proc.stdout is not None
@@ -72,7 +72,7 @@ def run_child(cmd: list[str]) -> tuple[float, int, str]:
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed with exit code {proc.returncode}")
-    return wall, usage.ru_maxrss, output
+    return wall, usage.ru_maxrss, output, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -89,13 +89,16 @@ def main() -> None:
 
     run_child(ffmpeg)  # warm the page cache with the MP3 for both sides
     ref_times, ref_rss, our_times, our_walls, our_rss = [], [], [], [], []
+    ref_cpu, our_cpu = [], []
     detail = ""
     for i in range(args.runs):
-        wall, rss, _ = run_child(ffmpeg)
+        wall, rss, _, cpu = run_child(ffmpeg)
         ref_times.append(wall)
+        ref_cpu.append(cpu)
         ref_rss.append(rss)
         shutil.rmtree(cache_dir, ignore_errors=True)
-        wall, rss, output = run_child(ours)
+        wall, rss, output, cpu = run_child(ours)
+        our_cpu.append(cpu)
         elapsed, frames, dtype = output.split()
         our_times.append(float(elapsed))
         our_walls.append(wall)
@@ -104,7 +107,7 @@ def main() -> None:
         detail = f"{int(frames)} frames, cache {size / 2**20:.0f} MiB ({dtype})"
         print(
             f"run {i + 1}: ffmpeg {ref_times[-1]:.2f} s | import_media {elapsed[:5]} s "
-            f"(process {wall:.2f} s)",
+            f"(process {wall:.2f} s) | CPU s: ffmpeg {ref_cpu[-1]:.2f}, ours {cpu:.2f}",
             flush=True,
         )
         shutil.rmtree(cache_dir, ignore_errors=True)
@@ -112,11 +115,14 @@ def main() -> None:
     ref = statistics.median(ref_times)
     got = statistics.median(our_times)
     print(f"\n{args.minutes:g}-minute MP3, {mp3.stat().st_size / 2**20:.0f} MiB, {detail}")
-    print(f"ffmpeg -f s16le /dev/null : median {ref:.2f} s, peak RSS {max(ref_rss) / 1024:.0f} MiB")
+    print(
+        f"ffmpeg -f s16le /dev/null : median {ref:.2f} s, CPU {statistics.median(ref_cpu):.2f} s, "
+        f"peak RSS {max(ref_rss) / 1024:.0f} MiB"
+    )
     print(
         f"import_media              : median {got:.2f} s "
         f"(whole process {statistics.median(our_walls):.2f} s), "
-        f"peak RSS {max(our_rss) / 1024:.0f} MiB"
+        f"CPU {statistics.median(our_cpu):.2f} s, peak RSS {max(our_rss) / 1024:.0f} MiB"
     )
     print(
         f"ratio import/ffmpeg       : {got / ref:.2f}x "

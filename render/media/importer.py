@@ -45,6 +45,7 @@ from render.media.cache import (
 )
 from render.media.decode import DecodeReport, StoreFormat, decode_blocks, output_channels
 from render.media.info import MediaInfo
+from render.media.pcmwriter import PcmWriter
 from render.media.peaks import PeaksBuilder
 from render.media.probe import probe, sha256_file
 
@@ -168,9 +169,9 @@ def _build(
     total = round(info.duration * sample_rate)
     frames = 0
     try:
-        with open(folder / PCM_FILE, "wb") as pcm:
+        with PcmWriter(folder / PCM_FILE) as pcm:
             for block in decoder:
-                pcm.write(block.data)
+                pcm.write(block)
                 builder.add(block)
                 frames += len(block)
                 progress(frames, max(total, frames))

@@ -207,11 +207,11 @@ class PeaksBuilder:
     def _add_bins(self, rows: npt.NDArray[np.generic]) -> None:
         self._mins.append(rows.min(axis=1).astype(np.float32) * np.float32(self._scale))
         self._maxs.append(rows.max(axis=1).astype(np.float32) * np.float32(self._scale))
-        samples = rows.astype(np.float32)
-        samples *= np.float32(self._scale)
-        np.square(samples, out=samples)
-        energy = samples.sum(axis=1, dtype=np.float32) / np.float32(samples.shape[1])
-        self._energy.append(energy.astype(np.float32))
+        # Square while converting (one pass, no float copy of the block), scale per bin after.
+        squares = np.square(rows, dtype=np.float32)
+        energy = squares.sum(axis=1, dtype=np.float32)
+        energy *= np.float32(self._scale * self._scale / rows.shape[1])
+        self._energy.append(energy)
 
     def finish(self, sample_rate: int, frames: int) -> Peaks:
         """The pyramid over everything added (a final partial bin included)."""
