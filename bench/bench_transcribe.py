@@ -68,10 +68,17 @@ def new_db(folder: Path) -> Path:
     return path
 
 
+CHUNK_SECONDS: float | None = None  # --chunk; None = the job's default
+
+
 def ours(path: Path, folder: Path, verbatim: bool = False) -> list[tuple[str, float, float]]:
     dbp = new_db(folder)
+    extra = {} if CHUNK_SECONDS is None else {"chunk_seconds": CHUNK_SECONDS}
     cfg = JobConfig(
-        resolve_model(None), DecodeOptions(verbatim=verbatim), threads=default_threads()
+        resolve_model(None),
+        DecodeOptions(verbatim=verbatim),
+        threads=default_threads(),
+        **extra,  # type: ignore[arg-type]
     )
     job = TranscriptionJob(file_source(path), lambda: db.connect(dbp), "p", "t", cfg)
     return [(w.text, w.start, w.end) for w in job.run().words]
@@ -185,7 +192,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--child", nargs=2)
+    ap.add_argument("--chunk", type=float, help="chunk length in seconds (default: the job's)")
+    ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--skip-kill", action="store_true")
     args = ap.parse_args()
+    global CHUNK_SECONDS
+    CHUNK_SECONDS = args.chunk
     if args.child:
         child(*args.child)
         return
@@ -198,28 +210,20 @@ def main() -> None:
         # Throughput on 8 minutes (the sonnets three times), so that our fixed start-up cost
         # (spawning the child, loading the model there: ~1-2 s) weighs as it would on a real
         # episode; the plain model is loaded before timing starts.
-        import soundfile
-
-        long_wav = folder / "sonnets_x3.wav"
-        pcm = file_source(SONNETS).samples
-        soundfile.write(long_wav, np.concatenate([pcm, pcm, pcm]), 16000)
-        times_p, times_o = [], []
-        for _ in range(args.reps):
-            t = time.perf_counter()
-            plain(long_wav)
-            times_p.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            ours(long_wav, folder)
-            times_o.append(time.perf_counter() - t)
-        mp, mo = statistics.median(times_p), statistics.median(times_o)
-        print(
-            f"throughput 8 min read speech, median of {args.reps}: plain {mp:.2f} s, ours "
-            f"{mo:.2f} s (incl. child start and model load), speed-up {mp / mo:.2f}x"
-        )
+        if not args.skip_throughput:
+            throughput(folder, args.reps)
         wp, wo = plain(SONNETS), ours(SONNETS, folder)
         for name, w in (("plain", wp), ("ours", wo)):
             e, n = sonnet_wer(w)
-            print(f"WER sonnets (no headings) {name}: {100 * e / n:.2f} %")
+            print(f"WER sonnets I-III concatenated (no headings) {name}: {100 * e / n:.2f} %")
+        for name, fn in (("plain", plain), ("ours", lambda p: ours(p, folder))):
+            e = n = 0
+            for k in (1, 2, 3):
+                words = [w for w in fn(DATA / "sonnets" / f"sonnet_p00{k}.mp3") if w[2] > 3.0]
+                ref = (DATA / "sonnets" / f"sonnet_p00{k}.txt").read_text()
+                r = edit_counts(normalise(ref), normalise(" ".join(w[0] for w in words)))
+                e, n = e + r.errors, n + r.reference_words
+            print(f"WER sonnet_p001-003.mp3 (no headings) {name}: {100 * e / n:.2f} %")
         for name, fn in (("plain", plain), ("ours", lambda p: ours(p, folder))):
             print(f"WER held-out read speech {name}: {wer_of(HELD_OUT, fn):.2f} %")
             print(f"WER conversation {name}: {wer_of([CONVERSATION], fn):.2f} %")
@@ -229,7 +233,30 @@ def main() -> None:
         ):
             found, want = filler_recall(fn)
             print(f"filler recall {name}: {found}/{want} = {100 * found / want:.0f} %")
-        print("kill -9 at half, resume:", json.dumps(kill_and_resume(folder, SONNETS)))
+        if not args.skip_kill:
+            print("kill -9 at half, resume:", json.dumps(kill_and_resume(folder, SONNETS)))
+
+
+def throughput(folder: Path, reps: int) -> None:
+    """Median wall time, plain vs ours, alternating runs so both see the same machine load."""
+    import soundfile
+
+    long_wav = folder / "sonnets_x3.wav"
+    pcm = file_source(SONNETS).samples
+    soundfile.write(long_wav, np.concatenate([pcm, pcm, pcm]), 16000)
+    times_p, times_o = [], []
+    for _ in range(reps):
+        t = time.perf_counter()
+        plain(long_wav)
+        times_p.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        ours(long_wav, folder)
+        times_o.append(time.perf_counter() - t)
+    mp, mo = statistics.median(times_p), statistics.median(times_o)
+    print(
+        f"throughput 8 min read speech, median of {reps}: plain {mp:.2f} s, ours "
+        f"{mo:.2f} s (incl. child start and model load), speed-up {mp / mo:.2f}x"
+    )
 
 
 if __name__ == "__main__":
