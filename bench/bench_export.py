@@ -152,7 +152,7 @@ def timed(cmd: list[str]) -> Run:
     report = OUT / "time.txt"
     start = time.perf_counter()
     proc = subprocess.run(
-        ["/usr/bin/time", "-o", str(report), "-f", "%M"] + cmd,
+        ["/usr/bin/time", "-o", str(report), "-f", "%M", *cmd],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -283,10 +283,25 @@ def main() -> None:
             "192k",
             str(outs["ff.mp3"]),
         ],
-        "ours mp3": WORDCUT
-        + ["render", str(edl), str(outs["ours.mp3"]), "--no-loudness", "--bitrate", "192k", "-q"],
-        "ours mp3 loud": WORDCUT
-        + ["render", str(edl), str(outs["ours-loud.mp3"]), "--bitrate", "192k", "-q"],
+        "ours mp3": [
+            *WORDCUT,
+            "render",
+            str(edl),
+            str(outs["ours.mp3"]),
+            "--no-loudness",
+            "--bitrate",
+            "192k",
+            "-q",
+        ],
+        "ours mp3 loud": [
+            *WORDCUT,
+            "render",
+            str(edl),
+            str(outs["ours-loud.mp3"]),
+            "--bitrate",
+            "192k",
+            "-q",
+        ],
         "ffmpeg wav": [
             "ffmpeg",
             "-v",
@@ -302,7 +317,7 @@ def main() -> None:
             "pcm_s16le",
             str(outs["ff.wav"]),
         ],
-        "ours wav": WORDCUT + ["render", str(edl), str(outs["ours.wav"]), "--no-loudness", "-q"],
+        "ours wav": [*WORDCUT, "render", str(edl), str(outs["ours.wav"]), "--no-loudness", "-q"],
     }
     results: dict[str, list[Run]] = {k: [] for k in jobs}
     for i in range(args.runs):  # interleaved, so drift in machine load hits both sides
@@ -327,7 +342,7 @@ def main() -> None:
         ledl, _, _ = write_inputs(
             OUT, args.long_minutes, round(args.segments * args.long_minutes / args.minutes)
         )
-        long_rss = timed(WORDCUT + ["render", str(ledl), str(OUT / "long.mp3"), "-q"]).rss_mb
+        long_rss = timed([*WORDCUT, "render", str(ledl), str(OUT / "long.mp3"), "-q"]).rss_mb
 
     print()
     print(

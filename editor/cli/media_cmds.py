@@ -9,11 +9,14 @@ it only on success.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import math
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from editor.cli.common import EXIT_OK, CliError, ProgressBar, print_json
 
@@ -57,13 +60,47 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--threads", type=int, default=0, help="MP3 encoder threads (0 = auto)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--verbose", action="store_true", help="let the decoders' own warnings through")
     p.set_defaults(handler=cmd_render)
+
+
+def _quiet_ffmpeg() -> None:
+    """FFmpeg's own log lines (warnings about damaged files) would break the one-line promise;
+    every problem that matters reaches the user as a typed error instead."""
+    import av.logging
+
+    av.logging.set_level(av.logging.PANIC)
+
+
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[TextIO]:
+    """Point file descriptor 2 at the null device; yield a stream on the real stderr.
+
+    C libraries under the decoders (mpg123 inside libsndfile, for one) print warnings about
+    damaged files straight to fd 2, which would break the one-clear-line promise; the problems
+    that matter reach the user as typed errors anyway. ``--verbose`` keeps them.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        with os.fdopen(os.dup(saved), "w", encoding="utf-8", errors="replace") as real:
+            yield real
+            real.flush()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
     from render.media.probe import probe
 
-    info = probe(args.file, hash=not args.no_hash)
+    _quiet_ffmpeg()
+
+    with native_stderr_silenced():
+        info = probe(args.file, hash=not args.no_hash)
     print_json(info.to_dict())
     return EXIT_OK
 
@@ -74,6 +111,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from render.errors import EdlError, ExportError
     from render.export import ExportOptions, Loudness, Tags, export, format_for_path, parse_bitrate
 
+    _quiet_ffmpeg()
     out: Path = args.out
     try:
         fmt = format_for_path(out)
@@ -111,15 +149,17 @@ def cmd_render(args: argparse.Namespace) -> int:
             raise CliError(f"--crossfade-ms: {exc}") from None
     chapters = load_chapters(args.chapters) if args.chapters else []
 
-    bar = ProgressBar("rendering", quiet=args.quiet)
-    try:
-        result = export(edl, out, options, chapters=chapters, progress=bar)
-    except EdlError as exc:
-        raise CliError(f"{args.edl}: {exc}") from None
-    except OSError as exc:
-        raise CliError(f"{out}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        bar.close()
+    guard = contextlib.nullcontext(sys.stderr) if args.verbose else native_stderr_silenced()
+    with guard as stderr:
+        bar = ProgressBar("rendering", quiet=args.quiet, stream=stderr)
+        try:
+            result = export(edl, out, options, chapters=chapters, progress=bar)
+        except EdlError as exc:
+            raise CliError(f"{args.edl}: {exc}") from None
+        except OSError as exc:
+            raise CliError(f"{out}: cannot write: {exc.strerror or exc}") from None
+        finally:
+            bar.close()
     summary: dict[str, Any] = {
         "path": str(result.path),
         "format": result.format,

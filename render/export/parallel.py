@@ -104,12 +104,12 @@ def run_spans(
         shared.stop.set()
     for worker in workers:
         worker.join()
-    if error is None:
-        failed = [w.error for w in workers if w.error is not None]
-        real = [e for e in failed if not isinstance(e, Cancelled)]
-        error = real[0] if real else (failed[0] if failed else None)
-    if error is None and shared.stop.is_set():
-        error = Cancelled("cancelled")
-    if error is not None:
-        raise error
+    errors = [e for e in (error, *(w.error for w in workers)) if e is not None]
+    real = [e for e in errors if not isinstance(e, Cancelled)]
+    if real:  # a span that failed explains why the others were stopped: report it, once
+        raise real[0]
+    if errors:
+        raise errors[0]
+    if shared.stop.is_set():
+        raise Cancelled("cancelled")
     return [first, *(w.result for w in workers)]  # type: ignore[list-item]
