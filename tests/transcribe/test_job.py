@@ -148,3 +148,15 @@ def test_kill_9_then_resume_redoes_only_unfinished(tmp_path: Path) -> None:
         ).stdout
     )
     assert resumed["words"] == clean["words"]
+
+
+def test_full_disk_stops_the_job_with_a_clear_message(library: Connect) -> None:
+    from editor.transcribe.checkpoints import CheckpointError
+    from tests.transcribe.test_checkpoints import FULL
+
+    library().execute(FULL)
+    audio, _ = word_track(60)
+    job = _job(ArraySource(audio, "full"), library)
+    with pytest.raises(CheckpointError, match="disk is full"):
+        job.run()
+    assert job._proc is None
