@@ -5,7 +5,8 @@ files of any length and both cores are busy:
 
 * a decoder thread runs PyAV (which releases the GIL while decoding and resampling) and hands
   over blocks of about 2.7 s;
-* the calling thread writes each block to the PCM file, folds it into the peaks, reports
+* the calling thread writes each block to the PCM file (past the page cache where the OS
+  allows, see :mod:`render.media.pcmwriter`), folds it into the peaks, reports
   progress and checks for cancel — so ``progress`` and ``cancel`` are always called on the
   caller's thread;
 * a third, short-lived thread hashes the source file (hashlib releases the GIL too).
