@@ -147,3 +147,33 @@ def test_context_manager_closes(imported: tuple[Path, np.ndarray]) -> None:
         assert isinstance(cache, CachedMedia)
     with pytest.raises(MediaError):
         cache.read(0, 1)
+
+
+def test_the_program_reader_reads_a_cache_like_the_file(tmp_path: Path) -> None:
+    """CachedMedia as ``render.reader``'s source gives the very program the file gives."""
+    from render.edl import Edl, EdlTrack, SourceRange
+    from render.reader import EdlReader
+
+    rng = np.random.default_rng(11)
+    ints = rng.integers(-9000, 9000, size=(48000 * 2, 2), dtype=np.int16)
+    src = tmp_path / "host.wav"
+    sf.write(src, ints, 48000, subtype="PCM_16")
+    edl = Edl(
+        sample_rate=48000,
+        tracks=(EdlTrack(path=src),),
+        segments=(SourceRange(0.1, 0.5), SourceRange(0.8, 1.9)),
+    )
+    caches: list[CachedMedia] = []
+
+    def from_cache(path: Path, rate: int) -> CachedMedia:
+        caches.append(import_media(path, tmp_path / "cache" / path.stem, sample_rate=rate))
+        return caches[-1]
+
+    plain, cached = EdlReader(edl), EdlReader(edl, from_cache)
+    try:
+        assert cached.frames == plain.frames > 0
+        np.testing.assert_array_equal(cached.read(0, cached.frames), plain.read(0, plain.frames))
+    finally:
+        plain.close()
+        cached.close()
+    assert len(caches) == 1
