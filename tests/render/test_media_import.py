@@ -314,6 +314,23 @@ def test_a_folder_that_is_not_a_cache_is_never_replaced(tmp_path: Path) -> None:
     import_media(src, tmp_path / "empty").close()  # an empty folder is fine
 
 
+@pytest.mark.parametrize("ext", ["mp3", "m4a"])
+def test_garbage_mid_file_is_skipped_with_a_warning(tmp_path: Path, ext: str) -> None:
+    src = encode(tmp_path / f"full.{ext}", tone(6.0, 48000, 2), 48000)
+    data = bytearray(src.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 3000] = np.random.default_rng(0).bytes(3000)
+    damaged = tmp_path / f"damaged.{ext}"
+    damaged.write_bytes(bytes(data))
+    with import_media(damaged, tmp_path / "cache") as cache:
+        assert 5.5 < cache.duration <= 6.1
+        assert any("damaged packets skipped, first at" in w for w in cache.info.warnings)
+        late = cache.read(5 * 48000, 24000)
+        assert dominant_hz(late[:, 1], 48000) == pytest.approx(660, abs=3)
+    with pytest.raises(MediaError, match="damaged"):
+        import_media(damaged, tmp_path / "strict", strict=True)
+
+
 def test_an_unwritable_cache_location_is_a_media_error(tmp_path: Path) -> None:
     src = write_wav(tmp_path / "in.wav", tone(0.2, 48000, 1), 48000)
     blocker = tmp_path / "file"
