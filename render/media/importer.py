@@ -146,6 +146,7 @@ def _existing_cache(
         raise
     wanted = {"s16": np.dtype("<i2"), "f32": np.dtype("<f4")}.get(requested)
     if cached.info.sha256 == sha256 and wanted in (None, cached.stored_dtype):
+        cached.info = replace(cached.info, path=info.path)  # the same bytes may have moved
         return cached, None
     cached.close()
     return None, sha256

@@ -175,6 +175,10 @@ def test_a_matching_cache_is_reused_without_decoding(tmp_path: Path) -> None:
         assert c.frames == 48000
     assert calls == []
     assert (pcm.stat().st_mtime_ns, pcm.stat().st_ino) == before
+    moved = src.rename(tmp_path / "renamed.wav")
+    with import_media(moved, tmp_path / "cache") as cache:
+        assert cache.info.path == moved
+    assert (pcm.stat().st_mtime_ns, pcm.stat().st_ino) == before
 
 
 def test_a_different_rate_or_source_rebuilds_the_cache(tmp_path: Path) -> None:
