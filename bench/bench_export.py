@@ -8,7 +8,7 @@ noise bursts if that folder is absent) and an EDL of ~280 kept segments, writes 
 * MP3 192k with loudness on (−16 LUFS, −1 dBTP) — ours vs the same ffmpeg MP3 (bar: ≤ 1.5);
 * WAV 16-bit — ours vs ffmpeg;
 
-reporting medians of ``--runs``, each process's peak RSS (``wait4``), each output's duration
+reporting medians of ``--runs``, each process's peak RSS (GNU time), each output's duration
 error against the EDL (outputs decoded with ffmpeg, samples counted — ffmpeg honours the
 MP3's gapless header), the loudness-on output measured by ffmpeg's ``ebur128`` filter, a click
 check at the EDL joins and at the parallel-encoder span joins, and optionally (``--long-minutes``)
@@ -141,6 +141,8 @@ def write_inputs(folder: Path, minutes: float, segments: int) -> tuple[Path, Pat
 class Run:
     seconds: float
     rss_mb: float
+    cpu_seconds: float
+    """User + system CPU time of the process (all its threads)."""
 
 
 def timed(cmd: list[str]) -> Run:
@@ -152,7 +154,7 @@ def timed(cmd: list[str]) -> Run:
     report = OUT / "time.txt"
     start = time.perf_counter()
     proc = subprocess.run(
-        ["/usr/bin/time", "-o", str(report), "-f", "%M", *cmd],
+        ["/usr/bin/time", "-o", str(report), "-f", "%M %U %S", *cmd],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -161,7 +163,8 @@ def timed(cmd: list[str]) -> Run:
     seconds = time.perf_counter() - start
     if proc.returncode:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return Run(seconds, int(report.read_text().split()[-1]) / 1024)
+    rss_kb, user, system = report.read_text().split()[-3:]
+    return Run(seconds, int(rss_kb) / 1024, float(user) + float(system))
 
 
 def decoded_frames(path: Path) -> int:
@@ -325,10 +328,13 @@ def main() -> None:
             run = timed(cmd)
             results[name].append(run)
             print(
-                f"  run {i + 1} {name:14s} {run.seconds:7.2f} s  {run.rss_mb:6.1f} MB", flush=True
+                f"  run {i + 1} {name:14s} {run.seconds:7.2f} s wall {run.cpu_seconds:7.2f} s CPU "
+                f"{run.rss_mb:6.1f} MB",
+                flush=True,
             )
 
     med = {k: statistics.median(r.seconds for r in v) for k, v in results.items()}
+    cpu = {k: statistics.median(r.cpu_seconds for r in v) for k, v in results.items()}
     rss = {k: max(r.rss_mb for r in v) for k, v in results.items()}
     durations = {name: decoded_frames(path) - expected for name, path in outs.items()}
     loud_i, loud_tp = ebur128(outs["ours-loud.mp3"])
@@ -356,6 +362,10 @@ def main() -> None:
         ("WAV 16-bit: wall s", "ours wav", "ffmpeg wav"),
     ):
         print(f"| {label} | {med[ours]:.2f} | {med[ref]:.2f} | {med[ours] / med[ref]:.2f}× |")
+        print(
+            f"| {label.replace('wall', 'CPU (user+sys)')} | {cpu[ours]:.2f} | {cpu[ref]:.2f} "
+            f"| {cpu[ours] / cpu[ref]:.2f}× |"
+        )
     for label, ours, ref in (
         ("MP3", "ours mp3", "ffmpeg mp3"),
         ("MP3 loud", "ours mp3 loud", None),

@@ -35,12 +35,14 @@ _MONO, _JOINT_STEREO = 3, 1
 
 
 class FrameEncoder(Protocol):
-    """Turns planar float32 audio into whole MP3 frames (bytes, one per 1152 samples)."""
+    """Turns float32 audio into whole MP3 frames (bytes, one per 1152 samples)."""
 
     delay: int
     """LAME's encoder delay in samples (the decoder adds :data:`DECODER_DELAY`)."""
 
-    def encode(self, planar: npt.NDArray[np.float32]) -> list[bytes]: ...
+    def encode(self, block: npt.NDArray[np.float32]) -> list[bytes]:
+        """Encode ``(frames, channels)`` float32 samples in [-1, 1]; return finished frames."""
+        ...
 
     def flush(self) -> list[bytes]: ...
 
@@ -102,6 +104,13 @@ def system_lame() -> Any | None:
             ctypes.c_char_p,
             ctypes.c_int,
         ]
+        lib.lame_encode_buffer_interleaved_ieee_float.argtypes = [
+            ctypes.c_void_p,
+            floats,
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_int,
+        ]
         lib.lame_encode_flush.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
         return lib
     return None
@@ -137,22 +146,22 @@ class SystemLame:
         self._out = ctypes.create_string_buffer(1 << 16)
         self._pending = bytearray()
 
-    def encode(self, planar: npt.NDArray[np.float32]) -> list[bytes]:
-        n = planar.shape[1]
+    def encode(self, block: npt.NDArray[np.float32]) -> list[bytes]:
+        n = block.shape[0]
         need = int(1.25 * n) + 7200
         if need > len(self._out):
             self._out = ctypes.create_string_buffer(need)
-        left = np.ascontiguousarray(planar[0], dtype=np.float32)
-        right = np.ascontiguousarray(planar[1 if self.channels > 1 else 0], dtype=np.float32)
+        data = np.ascontiguousarray(block, dtype=np.float32)
         floats = ctypes.POINTER(ctypes.c_float)
-        size = self._lib.lame_encode_buffer_ieee_float(
-            self._gfp,
-            left.ctypes.data_as(floats),
-            right.ctypes.data_as(floats),
-            n,
-            self._out,
-            len(self._out),
-        )
+        if self.channels == 1:
+            pcm = data.ctypes.data_as(floats)
+            size = self._lib.lame_encode_buffer_ieee_float(
+                self._gfp, pcm, pcm, n, self._out, len(self._out)
+            )
+        else:  # (frames, 2) C-order is already LAME's interleaved layout: no copy
+            size = self._lib.lame_encode_buffer_interleaved_ieee_float(
+                self._gfp, data.ctypes.data_as(floats), n, self._out, len(self._out)
+            )
         return self._take(size)
 
     def flush(self) -> list[bytes]:
@@ -195,7 +204,8 @@ class PyAvLame:
         self._pending = np.zeros((channels, 0), dtype=np.float32)
         self._pts = 0
 
-    def encode(self, planar: npt.NDArray[np.float32]) -> list[bytes]:
+    def encode(self, block: npt.NDArray[np.float32]) -> list[bytes]:
+        planar = block.T
         if self._pending.shape[1]:
             planar = np.concatenate([self._pending, planar], axis=1)
         usable = planar.shape[1] - planar.shape[1] % MP3_FRAME

@@ -152,7 +152,7 @@ class _SpanEncoder:
         try:
             for block in source(span.read_start, span.read_end):
                 ctx.check()
-                self._take(self.encoder.encode(np.clip(block.T, -1.0, 1.0)), sink)
+                self._take(self.encoder.encode(np.clip(block, -1.0, 1.0)), sink)
                 fresh = max(0, block.shape[0] - pre)
                 pre = max(0, pre - block.shape[0])
                 ctx.advance(fresh)
