@@ -34,7 +34,7 @@ def _command_modules() -> list[common.CommandModule]:
 
     modules: list[common.CommandModule] = []
     for name in common.COMMAND_MODULES:
-        modules.append(importlib.import_module(f"editor.cli.{name}"))  # type: ignore[arg-type]
+        modules.append(importlib.import_module(f"editor.cli.{name}"))
     return modules
 
 
