@@ -36,7 +36,7 @@ class DecodeOptions:
 
     language: str | None = "en"
     verbatim: bool = False
-    beam_size: int = 5
+    beam_size: int = 8
 
     def as_dict(self) -> dict[str, Any]:
         return {"language": self.language, "verbatim": self.verbatim, "beam": self.beam_size}
