@@ -15,7 +15,14 @@ EXIT_ERROR = 1  # the input or the project is wrong; the message says what
 EXIT_USAGE = 2  # argparse's own status for bad command lines
 EXIT_CANCELLED = 130
 
-COMMAND_MODULES = ("media_cmds", "project_cmds", "edit_cmds", "output_cmds", "transcribe_cmds")
+COMMAND_MODULES = (
+    "media_cmds",
+    "project_cmds",
+    "edit_cmds",
+    "output_cmds",
+    "transcribe_cmds",
+    "demo_cmds",
+)
 """Modules under ``editor.cli`` that contribute subcommands (each has ``register``)."""
 
 
