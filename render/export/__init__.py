@@ -133,7 +133,9 @@ def _export(
         offset = frames
 
         def remeasure(trials: Sequence[GainPlan]) -> list[Measurement]:
-            return measure_program(reader, channels, trials, workers, report, cancel, False)
+            return measure_program(
+                reader, channels, trials, workers, report, cancel, peak="none", sampled=True
+            )
 
         plan = plan_gain(measured, opts.loudness, remeasure)
         offset = total - frames

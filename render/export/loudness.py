@@ -46,7 +46,9 @@ class Measurement:
 
     integrated_lufs: float
     """``-inf`` for a silent program."""
-    true_peak_db: float
+    peak_db: float
+    """Highest peak in dBFS: sample peak, or true peak when metered with ``peak="true"``;
+    ``-inf`` when peaks were not metered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,7 @@ class Meter:
         channels: int,
         first_block: int = 0,
         keep_from: int = 0,
-        true_peak: bool = True,
+        peak: str = "sample",
     ) -> None:
         if channels not in (1, 2):
             raise ValueError("the meter takes mono or stereo")
@@ -99,7 +101,10 @@ class Meter:
         self._layout = "mono" if channels == 1 else "stereo"
         graph = av.filter.Graph()
         src = graph.add_abuffer(sample_rate=sample_rate, format="flt", layout=self._layout)
-        meter = graph.add("ebur128", "metadata=1:peak=" + ("true" if true_peak else "none"))
+        if peak not in ("sample", "true", "none"):
+            raise ValueError(f"peak must be sample, true or none, not {peak!r}")
+        meter = graph.add("ebur128", f"metadata=1:peak={peak}")
+        self._peak_key = f"lavfi.r128.{peak}_peak"
         sink = graph.add("abuffersink")
         src.link_to(meter)
         meter.link_to(sink)
@@ -143,13 +148,41 @@ class Meter:
             except (av.BlockingIOError, av.EOFError):
                 break
             meta = out.metadata
-            peak = meta.get("lavfi.r128.true_peak")
+            peak = meta.get(self._peak_key)
             if peak is not None:
                 self.peak = max(self.peak, float(peak))
             if whole:
                 if self._block >= self._keep_from:
                     self.blocks.append(float(meta.get("lavfi.r128.M", "-inf")))
                 self._block += 1
+
+
+SAMPLE_WINDOW_HOPS = 200
+SAMPLE_EVERY_HOPS = 600
+"""Sampled metering reads 20 s windows, one per minute: a third of the program, spread out."""
+
+
+def meter_windows(
+    frames: int, rate: int, workers: int, sampled: bool
+) -> list[list[tuple[int, int]]]:
+    """Windows of 100 ms hops ``[first, last)`` to meter, grouped per worker thread.
+
+    Whole-program metering splits the program into one contiguous window per worker. Sampled
+    metering (used to learn how much the limiter costs, a ratio that is the same everywhere in
+    an episode) takes evenly spread windows, dealt round-robin to the workers.
+    """
+    hop = rate // 10
+    hops = -(-frames // hop)
+    if sampled and hops >= 3 * SAMPLE_EVERY_HOPS:
+        offset = (SAMPLE_EVERY_HOPS - SAMPLE_WINDOW_HOPS) // 2
+        windows = [
+            (a, min(a + SAMPLE_WINDOW_HOPS, hops)) for a in range(offset, hops, SAMPLE_EVERY_HOPS)
+        ]
+        count = max(1, min(workers, len(windows)))
+        return [windows[i::count] for i in range(count)]
+    count = max(1, min(workers, frames // (MIN_SPAN_SECONDS * rate)))
+    bounds = [round(hops * i / count) for i in range(count + 1)]
+    return [[(bounds[i], bounds[i + 1])] for i in range(count)]
 
 
 def measure_program(
@@ -159,46 +192,62 @@ def measure_program(
     workers: int,
     report: Callable[[int], None],
     cancel: CancelFn,
-    true_peak: bool = True,
+    peak: str = "sample",
+    sampled: bool = False,
 ) -> list[Measurement]:
-    """Meter the program as ``channels`` channels once per plan (gain, limiter), in one read."""
+    """Meter the program as ``channels`` channels once per plan (gain, limiter), in one read.
+
+    ``peak`` is the ``ebur128`` peak mode (``"sample"``, ``"true"`` or ``"none"``); ``sampled``
+    meters about a third of the program (see :func:`meter_windows`).
+    """
     rate = reader.sample_rate
     hop = rate // 10
-    hops = -(-reader.frames // hop)
-    count = max(1, min(workers, reader.frames // (MIN_SPAN_SECONDS * rate)))
-    bounds = [round(hops * i / count) for i in range(count + 1)]
+    groups = meter_windows(reader.frames, rate, workers, sampled)
+    metered = sum(
+        min(reader.frames, last * hop) - first * hop for group in groups for first, last in group
+    )
+    scale = reader.frames / max(1, metered)  # progress counts the whole program's share
     readers = SpanReaders(reader)
 
-    def span(first: int, last: int) -> Callable[[SpanContext], list[Meter]]:
-        def work(ctx: SpanContext) -> list[Meter]:
-            start_block = max(0, first - (WINDOW_HOPS - 1))
-            start, end = start_block * hop, min(reader.frames, last * hop)
-            meters = [Meter(rate, channels, start_block, first, true_peak) for _ in plans]
-            shapers = [Shaper(channels, 1.0, plan.ceiling, rate) for plan in plans]
-            gains = [np.float32(plan.gain) for plan in plans]
+    def window(
+        own: ProgramReader, ctx: SpanContext, first: int, last: int
+    ) -> list[tuple[list[float], float]]:
+        """Meter one window; keep only the block loudnesses and peak (meters hold MBs)."""
+        start_block = max(0, first - (WINDOW_HOPS - 1))
+        start, end = start_block * hop, min(reader.frames, last * hop)
+        meters = [Meter(rate, channels, start_block, first, peak) for _ in plans]
+        shapers = [Shaper(channels, 1.0, plan.ceiling, rate) for plan in plans]
+        gains = [np.float32(plan.gain) for plan in plans]
+        pre = (first - start_block) * hop
+        for block in Shaper(channels).blocks(own, start, end, never, READ_BLOCK):
+            ctx.check()
+            for meter, shaper, gain in zip(meters, shapers, gains, strict=True):
+                meter.add(shaper.shape(block * gain if gain != 1.0 else block))
+            ctx.advance(round(max(0, block.shape[0] - pre) * scale))
+            pre = max(0, pre - block.shape[0])
+        for meter, shaper in zip(meters, shapers, strict=True):
+            meter.add(shaper.tail())
+            meter.finish()
+        return [(meter.blocks, meter.peak) for meter in meters]
+
+    Found = list[list[tuple[list[float], float]]]
+
+    def worker(group: list[tuple[int, int]]) -> Callable[[SpanContext], Found]:
+        def work(ctx: SpanContext) -> Found:
             with readers.open() as own:
-                pre = (first - start_block) * hop
-                for block in Shaper(channels).blocks(own, start, end, never, READ_BLOCK):
-                    ctx.check()
-                    for meter, shaper, gain in zip(meters, shapers, gains, strict=True):
-                        meter.add(shaper.shape(block * gain if gain != 1.0 else block))
-                    ctx.advance(max(0, block.shape[0] - pre))
-                    pre = max(0, pre - block.shape[0])
-            for meter, shaper in zip(meters, shapers, strict=True):
-                meter.add(shaper.tail())
-                meter.finish()
-            return meters
+                return [window(own, ctx, first, last) for first, last in group]
 
         return work
 
-    spans = run_spans([span(bounds[i], bounds[i + 1]) for i in range(count)], report, cancel)
+    done = run_spans([worker(group) for group in groups], report, cancel)
+    every = [found for per_worker in done for found in per_worker]
     results = []
     for k in range(len(plans)):
-        blocks = np.array([b for meters in spans for b in meters[k].blocks], dtype=np.float64)
-        peak = max(meters[k].peak for meters in spans)
+        blocks = np.array([b for found in every for b in found[k][0]], dtype=np.float64)
+        top = max(found[k][1] for found in every)
         results.append(
             Measurement(
-                integrated_loudness(blocks), 20.0 * math.log10(peak) if peak > 0 else -math.inf
+                integrated_loudness(blocks), 20.0 * math.log10(top) if top > 0 else -math.inf
             )
         )
     return results
@@ -219,22 +268,30 @@ def plan_gain(
 ) -> GainPlan:
     """The gain to reach ``target``; with a limiter (and a corrective re-measure) if needed.
 
-    Limiting lowers loudness by an amount that grows with the gain, so the limited program is
-    metered at two trial gains in one pass and the gain that hits the target is interpolated.
+    If the gained sample peaks stay under the limiter's ceiling (true-peak target minus the
+    inter-sample margin) a plain gain is exact. Otherwise limiting lowers the loudness by an
+    amount that grows with the gain, so ``remeasure`` meters, in one read, the program
+    unchanged and limited at two trial gains; the loss it shows is carried over to the whole
+    program (``remeasure`` may sample it) and the gain that hits the target is interpolated.
     """
     if not math.isfinite(measured.integrated_lufs):
         return GainPlan(0.0, None)
     gain_db = min(MAX_GAIN_DB, target.target_lufs - measured.integrated_lufs)
-    if measured.true_peak_db + gain_db <= target.true_peak_db - 0.05:
-        return GainPlan(gain_db, None)
     ceiling = ceiling_for_true_peak(target.true_peak_db)
+    if measured.peak_db + gain_db <= 20.0 * math.log10(ceiling):
+        return GainPlan(gain_db, None)
     low = GainPlan(gain_db, ceiling)
     high = GainPlan(gain_db + LIMITER_PROBE_DB, ceiling)
-    at_low, at_high = (m.integrated_lufs for m in remeasure([low, high]))
-    if not (math.isfinite(at_low) and math.isfinite(at_high)):
+    plain, at_low, at_high = (
+        m.integrated_lufs for m in remeasure([GainPlan(0.0, None), low, high])
+    )
+    if not all(math.isfinite(v) for v in (plain, at_low, at_high)):
         return low
-    slope = (at_high - at_low) / LIMITER_PROBE_DB
+    # loudness of the whole program at each trial gain = measured + (limited - plain) there
+    full_low = measured.integrated_lufs + at_low - plain
+    full_high = measured.integrated_lufs + at_high - plain
+    slope = (full_high - full_low) / LIMITER_PROBE_DB
     if slope < 0.1:  # the limiter swallows the extra gain: more cannot reach the target
         slope = 1.0
-    corrected = gain_db + (target.target_lufs - at_low) / slope
+    corrected = gain_db + (target.target_lufs - full_low) / slope
     return GainPlan(min(MAX_GAIN_DB, corrected, gain_db + 6.0), ceiling)

@@ -21,6 +21,7 @@ from render.export.loudness import (
     Meter,
     integrated_loudness,
     measure_program,
+    meter_windows,
     plan_gain,
 )
 from tests.render.export_fixtures import HAS_FFMPEG, RATE, ArrayReader, cut_edl, write_source
@@ -34,7 +35,9 @@ def _sine(seconds: float, amplitude: float, channels: int = 2, freq: float = 997
 
 def _measure(data: np.ndarray) -> Measurement:
     reader = ArrayReader(data)
-    (m,) = measure_program(reader, data.shape[1], [GainPlan(0.0, None)], 2, _ignore, _never)
+    (m,) = measure_program(
+        reader, data.shape[1], [GainPlan(0.0, None)], 2, _ignore, _never, peak="true"
+    )
     return m
 
 
@@ -59,11 +62,11 @@ def test_spans_give_the_same_answer_as_one_pass() -> None:
     data = data.astype(np.float32)
     reader = ArrayReader(data)
     plan = [GainPlan(0.0, None)]
-    (one,) = measure_program(reader, 2, plan, 1, _ignore, _never)
-    (two,) = measure_program(reader, 2, plan, 2, _ignore, _never)
+    (one,) = measure_program(reader, 2, plan, 1, _ignore, _never, peak="true")
+    (two,) = measure_program(reader, 2, plan, 2, _ignore, _never, peak="true")
     assert reader.clones == 1
     assert two.integrated_lufs == pytest.approx(one.integrated_lufs, abs=1e-9)
-    assert two.true_peak_db == pytest.approx(one.true_peak_db, abs=1e-9)
+    assert two.peak_db == pytest.approx(one.peak_db, abs=1e-9)
 
 
 def test_silence_has_no_loudness_and_gets_no_gain() -> None:
@@ -99,13 +102,33 @@ def test_peaky_program_gets_limiter_and_corrected_gain() -> None:
     def remeasure(plans: object) -> list[Measurement]:
         trials = list(plans)  # type: ignore[call-overload]
         seen.append(trials)
-        # limiting costs 0.5 LU at the first trial gain and 0.8 LU at the second
-        return [Measurement(-16.5, -1.1), Measurement(-16.5 + 1.5 - 0.3, -1.1)]
+        # a sample of the program reads -21 LUFS as it is; limiting costs 0.5 LU at the
+        # first trial gain and 0.8 LU at the second
+        return [
+            Measurement(-21.0, -3.0),
+            Measurement(-21.0 + 4.0 - 0.5, -1.7),
+            Measurement(-21.0 + 5.5 - 0.8, -1.7),
+        ]
 
     plan = plan_gain(Measurement(-20.0, -2.0), Loudness(-16.0, -1.0), remeasure)
-    assert len(seen) == 1 and seen[0][0].gain_db == pytest.approx(4.0)
+    assert len(seen) == 1
+    assert [(p.gain_db, p.ceiling is None) for p in seen[0]] == [
+        (0.0, True),
+        (pytest.approx(4.0), False),
+        (pytest.approx(5.5), False),
+    ]
     assert plan.ceiling == pytest.approx(ceiling_for_true_peak(-1.0))
     assert plan.gain_db == pytest.approx(4.0 + 0.5 / 0.8)
+
+
+def test_sampled_windows_cover_a_third_spread_out() -> None:
+    groups = meter_windows(RATE * 3600, RATE, 2, sampled=True)
+    windows = sorted(w for group in groups for w in group)
+    assert len(groups) == 2 and len(windows) == 60
+    assert sum(b - a for a, b in windows) == 60 * 200
+    assert windows[0][0] > 0 and windows[-1][1] <= 36000
+    whole = meter_windows(RATE * 3600, RATE, 2, sampled=False)
+    assert whole == [[(0, 18000)], [(18000, 36000)]]
 
 
 @pytest.mark.parametrize("block", [1, 100, 4800, 36_864])
@@ -163,7 +186,7 @@ def _peaky_source(folder: Path, seconds: float) -> Path:
 @pytest.mark.skipif(not HAS_FFMPEG, reason="the independent meter is the ffmpeg CLI")
 @pytest.mark.parametrize(
     ("fmt", "target", "limited"),
-    [("wav", -16.0, True), ("wav", -23.0, False), ("mp3", -16.0, True), ("flac", -19.0, True)],
+    [("wav", -16.0, True), ("wav", -26.0, False), ("mp3", -16.0, True), ("flac", -19.0, True)],
 )
 def test_normalised_export_meets_target_by_ffmpeg_meter(
     tmp_path: Path, fmt: str, target: float, limited: bool
