@@ -51,6 +51,8 @@ class JobConfig:
     threads: int = 2
     workers: int = 2
     chunk_seconds: float = 29.0
+    cut_window: float = 8.0
+    """Chunks are cut at the quietest point of the last ``cut_window`` s before the target."""
     overlap: float = 0.5
     backoff: float = 1.0
     """Seconds before the first retry of a failed chunk; doubled for each further retry."""
@@ -131,6 +133,7 @@ class TranscriptionJob:
             **config.options.as_dict(),
             "chunk": config.chunk_seconds,
             "overlap": config.overlap,
+            "cut_window": config.cut_window,
         }
         self.key = job_key(model_id, options, source.ident)
         self.checkpoints = Checkpoints(conn_factory(), project_id, track_id, self.key)
@@ -143,7 +146,7 @@ class TranscriptionJob:
 
     def run(self) -> TrackTranscript:
         env = envelope_of_blocks(self.source.blocks(60.0), RATE)
-        chunks = plan_chunks(env, target=self.config.chunk_seconds)
+        chunks = plan_chunks(env, target=self.config.chunk_seconds, window=self.config.cut_window)
         if self.config.retry_gaps:
             self.checkpoints.clear_gaps()
         records = self.checkpoints.load()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import signal
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +49,9 @@ def load_factory(path: str) -> EngineFactory:
 
 def worker_main(conn: Connection, config: WorkerConfig) -> None:
     """Child entry point (module-level so ``spawn`` can pickle it)."""
+    # Ctrl+C reaches the whole process group; the parent decides what a cancel means and
+    # stops this process itself, so the child must not die half-way through a reply.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     send_lock = threading.Lock()
 
     def send(msg: tuple[Any, ...]) -> None:
