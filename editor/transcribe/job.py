@@ -155,8 +155,10 @@ class TranscriptionJob:
         if todo:
             try:
                 self._transcribe(chunks, todo, records)
-            finally:
-                self._stop_child()
+            except BaseException:
+                self._kill_child()  # Ctrl+C, cancel, a failed save: stop now, not gracefully
+                raise
+            self._stop_child()
         return self._assemble(chunks, records, env, redone)
 
     # --- dispatch loop -----------------------------------------------------------------------
