@@ -47,11 +47,24 @@ def load_factory(path: str) -> EngineFactory:
     return factory
 
 
+def _thread_only_tqdm_lock() -> None:
+    """Give tqdm (used, silently, by faster-whisper) a plain thread lock.
+
+    Otherwise its first bar creates a multiprocessing semaphore, and a child killed on cancel
+    leaves the resource tracker warning about a leaked semaphore on the user's terminal.
+    """
+    with contextlib.suppress(ImportError):
+        from tqdm import tqdm
+
+        tqdm.set_lock(threading.RLock())
+
+
 def worker_main(conn: Connection, config: WorkerConfig) -> None:
     """Child entry point (module-level so ``spawn`` can pickle it)."""
     # Ctrl+C reaches the whole process group; the parent decides what a cancel means and
     # stops this process itself, so the child must not die half-way through a reply.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _thread_only_tqdm_lock()
     send_lock = threading.Lock()
 
     def send(msg: tuple[Any, ...]) -> None:
