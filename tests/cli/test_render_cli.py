@@ -190,3 +190,35 @@ def test_render_path_imports_no_gui(project: Path) -> None:
         timeout=120,
     )
     assert done.stdout.strip() == "0 []", done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_progress_bar_on_a_terminal(project: Path) -> None:
+    """On a terminal, stderr shows a live bar that reaches 100 %; piped, it stays silent."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    code = "import sys; from editor.cli import main; sys.exit(main())"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "render", "episode.json", "bar.wav"],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env={"PYTHONPATH": str(ROOT), "TERM": "xterm"},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0
+    text = b"".join(chunks).decode()
+    assert "rendering [" in text and "100.0%" in text
+    assert "wrote bar.wav" in text
