@@ -5,9 +5,10 @@ The one entry point is :func:`export`::
     result = export(edl, "episode.mp3", ExportOptions("mp3", bitrate=192_000),
                     chapters=[Chapter("Intro", 0.0)], progress=bar, cancel=stop.is_set)
 
-Stages (each its own module): :mod:`.options` (validated choices), :mod:`.loudness` (pass 1:
-measure; the gain plan), :mod:`.program` (read, fold channels, gain, :mod:`.limiter`),
-:mod:`.resample` (other rates), :mod:`.pcm` / :mod:`.lossy` (encoders), :mod:`.tags` (ID3 /
+Stages (each its own module): :mod:`.options` (validated choices), :mod:`.loudness` (metering
+and the gain plan), :mod:`.program` (read, fold channels, gain, :mod:`.limiter`),
+:mod:`.resample` (other rates), :mod:`.pcm` (WAV/FLAC), :mod:`.mp3` with :mod:`.lame`
+(parallel MP3), :mod:`.aac` (M4A), :mod:`.parallel` (spans on threads), :mod:`.tags` (ID3 /
 MP4 metadata and chapters). Everything is written to a temporary file beside the target and
 renamed only when complete, so a failure or a cancel leaves no file behind; the sources are
 only ever read.
@@ -15,6 +16,7 @@ only ever read.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from render.chapters import Chapter
 from render.edl import Edl
 from render.errors import ExportError
 from render.export.aac import encode_aac
+from render.export.lame import MP3_FRAME
 from render.export.loudness import GainPlan, Measurement, measure_program, plan_gain
 from render.export.mp3 import BlockSource, encode_mp3
 from render.export.options import ExportOptions, Loudness, Tags, format_for_path, parse_bitrate
@@ -46,6 +49,10 @@ __all__ = [
 ]
 
 
+RESAMPLE_TAIL = 64
+"""Extra input frames a resampled span reads past its end, so its last output is filtered."""
+
+
 @dataclass(frozen=True, slots=True)
 class ExportResult:
     """What was written."""
@@ -57,7 +64,7 @@ class ExportResult:
     sample_rate: int
     channels: int
     measured: Measurement | None
-    """The program's loudness before normalisation (``None`` when normalisation was off)."""
+    """The program's loudness and sample peak before normalisation (``None`` when off)."""
     gain_db: float
     limited: bool
 
@@ -164,14 +171,29 @@ def _export(
             encode_aac(tmp, blocks, out_rate, channels, opts.bitrate, report, cancel)
         else:
             source: BlockSource = span
+            grid = MP3_FRAME
             if out_rate != rate:
-                workers = 1  # one span: resampling state cannot be split on frame boundaries
+                # spans start where an output frame falls exactly on an input frame
+                grid = math.lcm(MP3_FRAME, out_rate // math.gcd(rate, out_rate))
 
                 def source(start: int, end: int) -> Iterable[Block]:
-                    return resample_blocks(span(0, frames), frames, rate, out_rate, channels)
+                    first = start * rate // out_rate  # exact: start is on the grid
+                    last = min(frames, -(-end * rate // out_rate) + RESAMPLE_TAIL)
+                    return resample_blocks(
+                        span(first, last), last - first, rate, out_rate, channels
+                    )
 
             encode_mp3(
-                tmp, source, out_frames, out_rate, channels, opts.bitrate, workers, report, cancel
+                tmp,
+                source,
+                out_frames,
+                out_rate,
+                channels,
+                opts.bitrate,
+                workers,
+                report,
+                cancel,
+                grid,
             )
         if opts.format in ("mp3", "m4a"):
             duration = out_frames / out_rate

@@ -67,8 +67,17 @@ class Span:
         return self.read_start + self.drop * MP3_FRAME
 
 
-def plan_spans(total: int, workers: int, sample_rate: int = 48000) -> list[Span]:
-    """Split ``total`` frames into up to ``workers`` spans on MP3 frame boundaries."""
+def plan_spans(
+    total: int, workers: int, sample_rate: int = 48000, grid: int = MP3_FRAME
+) -> list[Span]:
+    """Split ``total`` frames into up to ``workers`` spans on MP3 frame boundaries.
+
+    Each span starts reading at a multiple of ``grid`` (a multiple of 1152): when the program is
+    resampled on the way, ``grid`` is chosen so that the start is also a whole input frame, and
+    a span resampled on its own lines up with the one resampled whole.
+    """
+    if grid % MP3_FRAME:
+        raise ValueError(f"grid must be a multiple of {MP3_FRAME}, not {grid}")
     pre = PREROLL_FRAMES * MP3_FRAME
     count = max(1, min(workers, total // (MIN_SPAN_SECONDS * sample_rate)))
     if count == 1:
@@ -78,7 +87,7 @@ def plan_spans(total: int, workers: int, sample_rate: int = 48000) -> list[Span]
     spans = []
     for i in range(count):
         first, last = bounds[i], bounds[i + 1]
-        start = max(0, first * MP3_FRAME - pre)
+        start = max(0, (first * MP3_FRAME - pre) // grid * grid)
         drop = first - start // MP3_FRAME
         if i == count - 1:
             spans.append(Span(start, total, drop, None))
@@ -97,12 +106,14 @@ def encode_mp3(
     workers: int,
     report: Callable[[int], None],
     cancel: CancelFn,
+    grid: int = MP3_FRAME,
 ) -> int:
     """Encode ``total`` frames from ``source`` into ``path``; return the frames encoded.
 
-    ``report(done)`` and ``cancel()`` are only called on the calling thread.
+    ``report(done)`` and ``cancel()`` are only called on the calling thread; ``grid`` is
+    :func:`plan_spans`'s.
     """
-    spans = plan_spans(total, workers, sample_rate)
+    spans = plan_spans(total, workers, sample_rate, grid)
     muxer = _Muxer(path, sample_rate, channels, bitrate)
     spools = [_Spool(path.parent) for _ in spans[1:]]
     try:
