@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from render.chapters import Chapter, ChapterError, load_chapters, parse_clock, resolve_ends
+from render.chapters import (
+    Chapter,
+    ChapterError,
+    load_chapters,
+    parse_chapters_text,
+    parse_clock,
+    resolve_ends,
+)
 from render.errors import ExportError
 from render.export.options import ExportOptions, Loudness, format_for_path, parse_bitrate
 
@@ -150,4 +157,29 @@ def test_ends_are_resolved_and_late_chapters_dropped() -> None:
     assert [(c.title, c.start_seconds, end) for c, end in resolved] == [
         ("A", 0.0, 10.0),
         ("B", 10.0, 50.0),
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=4 * 3600 * 1000),
+            st.text(
+                alphabet=st.characters(blacklist_categories=["Cc", "Cs", "Zl", "Zp"]), max_size=30
+            )
+            .map(str.strip)
+            .filter(lambda t: not t.startswith(("#", "-", "–", "|"))),  # separators
+        ),
+        max_size=20,
+    )
+)
+def test_text_chapters_round_trip(entries: list[tuple[int, str]]) -> None:
+    """What a user writes as ``H:MM:SS.mmm Title`` comes back as the same time and title."""
+    lines = []
+    for ms, title in entries:
+        s, ms_part = divmod(ms, 1000)
+        lines.append(f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}.{ms_part:03d} {title}")
+    parsed = parse_chapters_text("\n".join(lines))
+    assert [(round(c.start_seconds * 1000), c.title) for c in parsed] == [
+        (ms, title.strip()) for ms, title in entries
     ]
