@@ -80,40 +80,48 @@ def system_lame() -> Any | None:
             lib = ctypes.CDLL(candidate)
         except OSError:
             continue
-        lib.lame_init.restype = ctypes.c_void_p
-        lib.lame_close.argtypes = [ctypes.c_void_p]
-        for fn in (
-            "lame_set_in_samplerate",
-            "lame_set_out_samplerate",
-            "lame_set_num_channels",
-            "lame_set_brate",
-            "lame_set_mode",
-            "lame_set_bWriteVbrTag",
-            "lame_set_disable_reservoir",
-            "lame_set_VBR",
-        ):
-            getattr(lib, fn).argtypes = [ctypes.c_void_p, ctypes.c_int]
-        lib.lame_init_params.argtypes = [ctypes.c_void_p]
-        lib.lame_get_encoder_delay.argtypes = [ctypes.c_void_p]
-        floats = ctypes.POINTER(ctypes.c_float)
-        lib.lame_encode_buffer_ieee_float.argtypes = [
-            ctypes.c_void_p,
-            floats,
-            floats,
-            ctypes.c_int,
-            ctypes.c_char_p,
-            ctypes.c_int,
-        ]
-        lib.lame_encode_buffer_interleaved_ieee_float.argtypes = [
-            ctypes.c_void_p,
-            floats,
-            ctypes.c_int,
-            ctypes.c_char_p,
-            ctypes.c_int,
-        ]
-        lib.lame_encode_flush.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        try:
+            _declare(lib)
+        except AttributeError:  # a LAME older than 3.99 (no float input): not usable
+            continue
         return lib
     return None
+
+
+def _declare(lib: Any) -> None:
+    """Give ctypes the signatures of the LAME calls used here."""
+    lib.lame_init.restype = ctypes.c_void_p
+    lib.lame_close.argtypes = [ctypes.c_void_p]
+    for fn in (
+        "lame_set_in_samplerate",
+        "lame_set_out_samplerate",
+        "lame_set_num_channels",
+        "lame_set_brate",
+        "lame_set_mode",
+        "lame_set_bWriteVbrTag",
+        "lame_set_disable_reservoir",
+        "lame_set_VBR",
+    ):
+        getattr(lib, fn).argtypes = [ctypes.c_void_p, ctypes.c_int]
+    lib.lame_init_params.argtypes = [ctypes.c_void_p]
+    lib.lame_get_encoder_delay.argtypes = [ctypes.c_void_p]
+    floats = ctypes.POINTER(ctypes.c_float)
+    lib.lame_encode_buffer_ieee_float.argtypes = [
+        ctypes.c_void_p,
+        floats,
+        floats,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+    ]
+    lib.lame_encode_buffer_interleaved_ieee_float.argtypes = [
+        ctypes.c_void_p,
+        floats,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+    ]
+    lib.lame_encode_flush.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
 
 
 class SystemLame:
