@@ -27,6 +27,8 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     )
     os.close(fd)
     tmp = Path(name)
+    # mkstemp creates 0600; a finished file gets the permissions any new file would get.
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield tmp
         with open(tmp, "rb+") as f:
@@ -52,6 +54,13 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it; set it straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes(target: str | Path, data: bytes) -> None:

@@ -113,3 +113,18 @@ def test_json_round_trip_of_arbitrary_ranges(pairs: list[tuple[float, float]], r
         rate, (E.EdlTrack(Path("/media/a.wav"), 1.5, offset=0.25, label="A"),), tuple(segments)
     )
     assert E.loads(json.dumps(E.to_dict(edl))) == edl
+
+
+def test_atomic_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    from render.atomic import write_text
+
+    target = tmp_path / "note.txt"
+    old = os.umask(0o022)
+    try:
+        write_text(target, "hello")
+    finally:
+        os.umask(old)
+    assert target.read_text() == "hello"
+    assert target.stat().st_mode & 0o777 == 0o644
