@@ -28,7 +28,7 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     os.close(fd)
     tmp = Path(name)
     # mkstemp creates 0600; a finished file gets the permissions any new file would get.
-    os.chmod(tmp, 0o666 & ~_umask())
+    os.chmod(tmp, 0o666 & ~_UMASK)
     try:
         yield tmp
         with open(tmp, "rb+") as f:
@@ -56,11 +56,15 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _umask() -> int:
-    """The process umask (reading it means setting it; set it straight back)."""
+def _read_umask() -> int:
+    """The process umask; reading it means setting it, so do it once, at import, not per write
+    (another thread creating a file in between would get the wrong mode)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()
 
 
 def write_bytes(target: str | Path, data: bytes) -> None:
