@@ -123,7 +123,8 @@ def cmd_align(args: argparse.Namespace) -> int:
             progress=lambda p: bar(int(p.done_seconds), int(p.total_seconds)),
         )
         try:
-            recognised = job.run()
+            with job:
+                recognised = job.run()
         finally:
             bar.close()
         from editor.transcribe.audio import RATE

@@ -141,6 +141,8 @@ class TranscriptionJob:
         """Seconds this run spent before the model was ready (child start, model load)."""
         self._proc: BaseProcess | None = None
         self._conn: Connection | None = None
+        self._ready = False
+        self._records: dict[int, ChunkRecord] = {}
 
     # --- public ------------------------------------------------------------------------------
 
@@ -160,6 +162,17 @@ class TranscriptionJob:
                 raise
             self._stop_child()
         return self._assemble(chunks, records, env, redone)
+
+    def close(self) -> None:
+        """Release the checkpoint connection (the child is never left running by ``run``)."""
+        self._kill_child()
+        self.checkpoints.conn.close()
+
+    def __enter__(self) -> TranscriptionJob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- dispatch loop -----------------------------------------------------------------------
 
@@ -252,9 +265,6 @@ class TranscriptionJob:
             raise TranscribeCancelled("transcription cancelled; finished chunks are kept")
 
     # --- the child ---------------------------------------------------------------------------
-
-    _ready = False
-    _records: dict[int, ChunkRecord]
 
     def _start_child(self) -> None:
         ctx = mp.get_context("spawn")

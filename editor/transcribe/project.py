@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from editor.errors import TranscribeError
+from editor.errors import TranscribeCancelled, TranscribeError
 from editor.transcribe.audio import RATE, CacheSource
 from editor.transcribe.envelope import Envelope, envelope_of_blocks
 from editor.transcribe.fillers import mark_fillers
@@ -67,9 +67,13 @@ def transcribe_tracks(
             cancel=cancel,
         )
         try:
-            results[track.label] = job.run()
-        except TranscribeError:
-            project.store.update_track(track.id, transcription_status="failed")
+            with job:
+                results[track.label] = job.run()
+        except BaseException as exc:
+            # Cancelled or interrupted: finished chunks are kept and the next run resumes.
+            stopped = isinstance(exc, TranscribeCancelled | KeyboardInterrupt)
+            status = "pending" if stopped else "failed"
+            project.store.update_track(track.id, transcription_status=status)
             raise
         envelopes[track.label] = envelope_of_blocks(source.blocks(60.0), RATE)
 
