@@ -49,7 +49,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except (Cancelled, KeyboardInterrupt):
-        print("wordcut: cancelled; nothing was written", file=sys.stderr)
+        print("wordcut: cancelled (no partial file left; finished work is kept)", file=sys.stderr)
         return EXIT_CANCELLED
     except (CliError, RenderError) as exc:
         print(f"wordcut: error: {exc}", file=sys.stderr)
