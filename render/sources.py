@@ -49,6 +49,7 @@ import numpy.typing as npt
 import soundfile as sf
 
 from render.errors import MediaError
+from render.media.probe import declared_duration, truncation_problem
 
 Frames = npt.NDArray[np.float32]
 """A block of audio: float32, shape ``(frames, channels)``."""
@@ -237,6 +238,9 @@ class DecodingSource:
         self._first_pts = probe.first_pts
         if self.frames <= 0:
             raise MediaError(self.path, "contains no audio samples")
+        problem = truncation_problem(declared_duration(self.path), self.frames / sample_rate)
+        if problem is not None:
+            raise MediaError(self.path, problem)
         self._restart()
 
     # -- opening and scanning -------------------------------------------------------------------

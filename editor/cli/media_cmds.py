@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("probe", help="print a media file's metadata as JSON")
     p.add_argument("file", metavar="FILE", type=Path)
     p.add_argument("--no-hash", action="store_true", help="skip the SHA-256 of the file")
+    p.add_argument(
+        "--allow-damaged",
+        action="store_true",
+        help="describe a truncated file (with a warning) instead of refusing it",
+    )
     p.set_defaults(handler=cmd_probe)
 
     p = sub.add_parser(
@@ -100,7 +105,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
     _quiet_ffmpeg()
 
     with native_stderr_silenced():
-        info = probe(args.file, hash=not args.no_hash)
+        info = probe(args.file, hash=not args.no_hash, allow_damaged=args.allow_damaged)
     print_json(info.to_dict())
     return EXIT_OK
 

@@ -52,6 +52,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--label", action="append", default=[], help="track label (repeat once per file)"
     )
     p.add_argument("--offset", type=float, default=0.0, help="clock offset in seconds")
+    p.add_argument(
+        "--allow-damaged",
+        action="store_true",
+        help="import what decodes from a truncated or damaged file (with a warning)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     add_json(p)
     p.set_defaults(handler=cmd_import)
@@ -170,20 +175,32 @@ def cmd_import(args: argparse.Namespace) -> int:
         clash = [label for label in labels if label in existing]
         if clash:
             raise CliError(f"the project already has a track labelled {clash[0]!r}; use --label")
-        for f, label in zip(files, labels, strict=True):
-            track_id = new_id()
-            cache_dir = store.track_cache_dir(project.id, track_id)
-            cache_dir.parent.mkdir(parents=True, exist_ok=True)
-            bar = ProgressBar(f"importing {f.name}", quiet=args.quiet or args.json)
-            try:
-                cached = import_media(f, cache_dir, sample_rate=project.sample_rate, progress=bar)
-            except BaseException:
+        # Decode every file before recording any track, so a bad second file leaves the
+        # project exactly as it was (no half-imported set of tracks).
+        caches: list[tuple[Path, str, str, Path, Any]] = []
+        try:
+            for f, label in zip(files, labels, strict=True):
+                track_id = new_id()
+                cache_dir = store.track_cache_dir(project.id, track_id)
+                cache_dir.parent.mkdir(parents=True, exist_ok=True)
+                caches.append((f, label, track_id, cache_dir, None))
+                bar = ProgressBar(f"importing {f.name}", quiet=args.quiet or args.json)
+                try:
+                    cached = import_media(
+                        f,
+                        cache_dir,
+                        sample_rate=project.sample_rate,
+                        progress=bar,
+                        strict=not args.allow_damaged,
+                    )
+                finally:
+                    bar.close()
+                caches[-1] = (f, label, track_id, cache_dir, cached.info)
+        except BaseException:
+            for _, _, _, cache_dir, _ in caches:
                 shutil.rmtree(cache_dir, ignore_errors=True)
-                raise
-            finally:
-                bar.close()
-            info = cached.info
-            metadata = info.to_dict() if hasattr(info, "to_dict") else {}
+            raise
+        for f, label, track_id, cache_dir, info in caches:
             track = store.add_track(
                 project.id,
                 track_id=track_id,
@@ -191,12 +208,14 @@ def cmd_import(args: argparse.Namespace) -> int:
                 media_path=f,
                 sha256=info.sha256,
                 cache_dir=cache_dir,
-                metadata=metadata,
+                metadata=info.to_dict(),
                 clock_offset=args.offset,
             )
             imported.append(track.to_dict())
             if not args.json:
                 print(f"imported {f.name} as track {label!r} ({info.duration:.1f} s)")
+                for warning in info.warnings:
+                    print(f"  warning: {f.name}: {warning}")
     if args.json:
         print_json(imported)
     return 0

@@ -48,7 +48,7 @@ from render.media.decode import DecodeReport, StoreFormat, decode_blocks, output
 from render.media.info import MediaInfo
 from render.media.pcmwriter import PcmWriter
 from render.media.peaks import PeaksBuilder
-from render.media.probe import probe, sha256_file
+from render.media.probe import probe, sha256_file, truncation_problem
 
 SampleFormat = Literal["auto", "s16", "f32"]
 
@@ -205,13 +205,10 @@ def _build(
 def _warnings(info: MediaInfo, report: DecodeReport) -> list[str]:
     """Problems worth telling the user about a file that still imported."""
     found = []
-    declared = info.frames or 0
-    missing = declared - report.source_frames
-    if missing > max(info.sample_rate, declared * 0.02):
-        found.append(
-            f"file looks truncated: decoded {report.source_frames / info.sample_rate:.1f} s "
-            f"of the {declared / info.sample_rate:.1f} s its header declares"
-        )
+    declared = (info.frames or 0) / info.sample_rate
+    truncated = truncation_problem(declared, report.source_frames / info.sample_rate)
+    if truncated is not None:
+        found.append(truncated)
     if report.stopped_early:
         found.append(f"reading stopped early: {report.stopped_early}")
     if report.bad_packets:

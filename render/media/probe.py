@@ -72,17 +72,25 @@ def open_audio(path: Path) -> Iterator[tuple[av.container.InputContainer, AudioS
         container.close()
 
 
-def probe(path: str | Path, *, hash: bool = True) -> MediaInfo:
+def probe(path: str | Path, *, hash: bool = True, allow_damaged: bool = False) -> MediaInfo:
     """Describe ``path``'s first audio stream; raises :class:`MediaError` if it cannot be used.
 
-    ``hash=False`` skips reading the whole file for its SHA-256 (``sha256`` is then ``""``),
-    for quick looks at large files. ``frames`` and ``duration`` are the container's estimates.
+    ``hash=False`` skips reading the whole file for its SHA-256 (``sha256`` is then ``""``) and
+    the truncation check, for quick looks at large files. ``frames`` and ``duration`` are the
+    container's estimates. A file that holds less audio than its header declares (a cut-off
+    download or copy) is refused, or with ``allow_damaged`` described with a warning.
     """
     path, size = check_source(path)
+    warnings: tuple[str, ...] = ()
     with open_audio(path) as (container, stream):
         ctx = stream.codec_context
         sample_format = _first_frame_format(path, container, stream)
         duration = _declared_duration(container, stream)
+        if hash and duration is not None and _header_states_length(path, container):
+            problem = truncation_problem(duration, _packet_duration(path, stream))
+            if problem is not None and not allow_damaged:
+                raise MediaError(path, problem)
+            warnings = () if problem is None else (problem,)
         info = MediaInfo(
             path=path,
             size=size,
@@ -96,6 +104,7 @@ def probe(path: str | Path, *, hash: bool = True) -> MediaInfo:
             bit_rate=ctx.bit_rate or None,
             sample_format=sample_format,
             lossless=bool(ctx.codec.lossless),
+            warnings=warnings,
         )
     if hash:
         info = _replace_hash(info, sha256_file(path))
@@ -118,6 +127,80 @@ def declared_duration(path: Path) -> float | None:
     """The duration the container's header claims, in seconds, or ``None`` when it is silent."""
     with open_audio(path) as (container, stream):
         return _declared_duration(container, stream)
+
+
+def truncation_problem(declared: float | None, actual: float) -> str | None:
+    """The warning for a file holding less audio than its header declares, or ``None``.
+
+    A tolerance of 2 % (at least one second) absorbs headers that round or estimate.
+    """
+    if not declared or declared - actual <= max(1.0, declared * 0.02):
+        return None
+    return (
+        f"file looks truncated: it holds {actual:.1f} s of the {declared:.1f} s its header declares"
+    )
+
+
+def _header_states_length(path: Path, container: av.container.InputContainer) -> bool:
+    """Whether the container's duration comes from a header that states it, not an estimate.
+
+    WAV, FLAC, MP4 and Ogg state their length; a raw MP3 does only when its first frame carries
+    a Xing/Info/VBRI header (LAME and FFmpeg write one), and raw ADTS AAC never does. Without such
+    a header FFmpeg guesses the length from the bit rate, so "shorter than declared" would
+    be a false alarm (a joined or variable-rate file), not a truncation.
+    """
+    name = container.format.name
+    if name == "aac":
+        return False
+    if name != "mp3":
+        return True
+    with open(path, "rb") as f:
+        head = f.read(10)
+        start = 0
+        if head[:3] == b"ID3" and len(head) == 10:
+            start = 10 + ((head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9])
+        f.seek(start)
+        frame = f.read(4096)
+    sync = next(
+        (i for i in range(len(frame) - 1) if frame[i] == 0xFF and frame[i + 1] & 0xE0 == 0xE0),
+        None,
+    )
+    if sync is None:
+        return False
+    first = frame[sync : sync + 200]
+    if b"VBRI" in first:
+        return True
+    at = max(first.find(b"Xing"), first.find(b"Info"))
+    if at < 0:
+        return False
+    flags = int.from_bytes(first[at + 4 : at + 8], "big")
+    if flags & 0x2:  # a stated stream size: a file larger than that is several files joined
+        field = at + 8 + (4 if flags & 0x1 else 0)
+        stated = int.from_bytes(first[field : field + 4], "big")
+        if stated and path.stat().st_size - start > stated * 1.02:
+            return False
+    return True
+
+
+def _packet_duration(path: Path, stream: AudioStream) -> float:
+    """Seconds of audio actually in the file, from its packets (demuxed, not decoded: cheap)."""
+    time_base = stream.time_base
+    if time_base is None:
+        return 0.0
+    first: int | None = None
+    end = 0
+    try:
+        with av.open(str(path), mode="r") as container:
+            audio = container.streams.audio[0]
+            for packet in container.demux(audio):
+                if packet.pts is None:
+                    continue
+                if first is None:
+                    first = packet.pts
+                end = max(end, packet.pts + (packet.duration or 0))
+    except av.error.FFmpegError:
+        pass  # a damaged tail: what was demuxed before it is what the file holds
+    return 0.0 if first is None else float((end - first) * time_base)
 
 
 def _declared_duration(container: av.container.InputContainer, stream: AudioStream) -> float | None:

@@ -80,3 +80,22 @@ infos = st.builds(
 @given(infos)
 def test_media_info_survives_json(info: MediaInfo) -> None:
     assert MediaInfo.from_dict(json.loads(json.dumps(info.to_dict()))) == info
+
+
+def test_a_truncated_mp3_is_refused_or_described_with_a_warning(tmp_path: Path) -> None:
+    whole = encode(tmp_path / "whole.mp3", tone(6.0, 44100, 2), 44100)
+    assert probe(whole).warnings == ()
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 3])
+    with pytest.raises(MediaError, match=r"cut\.mp3: file looks truncated: it holds 2\.\d s"):
+        probe(cut)
+    damaged = probe(cut, allow_damaged=True)
+    assert damaged.warnings and "truncated" in damaged.warnings[0]
+    assert probe(cut, hash=False).warnings == ()  # the quick look skips the check
+
+
+def test_joined_mp3s_are_not_mistaken_for_truncated_ones(tmp_path: Path) -> None:
+    a = encode(tmp_path / "a.mp3", tone(1.0, 44100, 2), 44100)
+    joined = tmp_path / "joined.mp3"
+    joined.write_bytes(a.read_bytes() * 3)  # longer than its first header says: not truncated
+    assert probe(joined).warnings == ()
