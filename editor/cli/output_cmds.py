@@ -193,6 +193,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             project.store.finish_render(record.id, "failed", str(exc) or type(exc).__name__)
             raise
         project.store.finish_render(record.id, "completed" if code == 0 else "failed")
+        if code == 0 and chapters is not None:
+            # The Podcasting 2.0 chapters file is a deliverable of its own: it goes beside the
+            # episode, where a podcast host's upload form will look for it.
+            sidecar = args.out.expanduser().resolve().with_suffix(".chapters.json")
+            write_text(sidecar, chapters)
+            if not getattr(args, "json", False):
+                print(f"wrote {sidecar}", file=sys.stderr)
     if not getattr(args, "json", False):
         print(
             f"render {record.id} recorded ({len(project.document.sections)} chapter(s))",

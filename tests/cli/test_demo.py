@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -38,6 +39,8 @@ def test_demo_builds_edits_and_exports_offline(tmp_path: Path) -> None:
     assert 30.0 < duration < 51.0
     chapters = [f for k, f in ID3(out).items() if k.startswith("CHAP")]
     assert len(chapters) == 2
+    sidecar = json.loads(out.with_suffix(".chapters.json").read_text())
+    assert [c["title"] for c in sidecar["chapters"]] == ["Hello, New Jersey", "The acoustic corpus"]
 
     again = _wordcut(tmp_path / "home", "demo", "--out", str(out))
     assert again.returncode == 0, again.stderr
