@@ -92,24 +92,35 @@ class ProgressBar:
         self.enabled = not quiet and self.stream.isatty() and os.environ.get("TERM") != "dumb"
         self.started = time.monotonic()
         self._last = 0.0
+        self._first_done: int | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
             return
         now = time.monotonic()
+        if self._first_done is None:
+            self._first_done = done
         if now - self._last < 0.1 and done < total:
             return
         self._last = now
         frac = 0.0 if total <= 0 else min(1.0, done / total)
-        width = 30
-        filled = int(frac * width)
-        elapsed = now - self.started
-        eta = ""
-        if 0 < frac < 1:
-            eta = f" ETA {_fmt_secs(elapsed * (1 - frac) / frac)}"
-        bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {frac * 100:5.1f}%{eta}   ")
+        filled = int(frac * 30)
+        bar = "#" * filled + "-" * (30 - filled)
+        # \x1b[K clears what a longer previous line left to the right of this one.
+        self.stream.write(
+            f"\r{self.label} [{bar}] {frac * 100:5.1f}%{self._tail(done, total, now)}\x1b[K"
+        )
         self.stream.flush()
+
+    def _tail(self, done: int, total: int, now: float) -> str:
+        """ETA from this run's own rate: a resumed job starts part-done, which is no speed."""
+        elapsed = now - self.started
+        if total > 0 and done >= total:
+            return f" in {_fmt_secs(elapsed)}"
+        gained = done - (self._first_done or 0)
+        if gained <= 0 or elapsed <= 0:
+            return ""
+        return f" ETA {_fmt_secs((total - done) * elapsed / gained)}"
 
     def close(self) -> None:
         if self.enabled:
