@@ -127,14 +127,13 @@ def cmd_align(args: argparse.Namespace) -> int:
                 recognised = job.run()
         finally:
             bar.close()
-        from editor.transcribe.audio import RATE
-        from editor.transcribe.envelope import envelope_of_blocks
         from editor.transcribe.fillers import mark_fillers
 
-        env = envelope_of_blocks(source.blocks(60.0), RATE)
         words = mark_fillers(
             finalise_times(
-                align_transcript(cues, recognised.words, source.duration), env, source.duration
+                align_transcript(cues, recognised.words, source.duration),
+                job.envelope,
+                source.duration,
             )
         )
         _submit(project, track, words)

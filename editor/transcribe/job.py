@@ -20,6 +20,7 @@ into words. For each run:
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing as mp
 import time
 from collections.abc import Callable
@@ -146,8 +147,13 @@ class TranscriptionJob:
 
     # --- public ------------------------------------------------------------------------------
 
+    @functools.cached_property
+    def envelope(self) -> Envelope:
+        """The track's loudness envelope, built once: chunking, timing and bleed all use it."""
+        return envelope_of_blocks(self.source.blocks(60.0), RATE)
+
     def run(self) -> TrackTranscript:
-        env = envelope_of_blocks(self.source.blocks(60.0), RATE)
+        env = self.envelope
         chunks = plan_chunks(env, target=self.config.chunk_seconds, window=self.config.cut_window)
         if self.config.retry_gaps:
             self.checkpoints.clear_gaps()

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from editor.errors import TranscribeCancelled, TranscribeError
-from editor.transcribe.audio import RATE, CacheSource
-from editor.transcribe.envelope import Envelope, envelope_of_blocks
+from editor.transcribe.audio import CacheSource
+from editor.transcribe.envelope import Envelope
 from editor.transcribe.fillers import mark_fillers
 from editor.transcribe.job import JobConfig, Progress, TrackTranscript, TranscriptionJob
 from editor.transcribe.merge import resolve_bleed
@@ -69,13 +69,13 @@ def transcribe_tracks(
         try:
             with job:
                 results[track.label] = job.run()
+                envelopes[track.label] = job.envelope
         except BaseException as exc:
             # Cancelled or interrupted: finished chunks are kept and the next run resumes.
             stopped = isinstance(exc, TranscribeCancelled | KeyboardInterrupt)
             status = "pending" if stopped else "failed"
             project.store.update_track(track.id, transcription_status=status)
             raise
-        envelopes[track.label] = envelope_of_blocks(source.blocks(60.0), RATE)
 
     def level(label: str, start: float, end: float) -> float:
         return envelopes[label].level(start, end)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 import soundfile
 
 from editor.cli import main
 from editor.project import open_project
 from editor.store import open_store
+from editor.transcribe.audio import CacheSource
 from editor.transcribe.job import JobConfig
 from editor.transcribe.project import transcribe_tracks
 from tests.transcribe.fakes import RATE, word_track
@@ -33,6 +36,14 @@ def test_two_tracks_merge_by_time_and_bleed_goes(
     assert main(["new", "show"]) == 0
     assert main(["import", "show", str(tmp_path / "host.wav"), str(tmp_path / "guest.wav")]) == 0
 
+    passes: list[str] = []  # whole-track reads of the cache (each one decodes it all again)
+    blocks = CacheSource.blocks
+
+    def counted(self: CacheSource, seconds: float) -> Iterator[npt.NDArray[np.float32]]:
+        passes.append(self.ident)
+        return blocks(self, seconds)
+
+    monkeypatch.setattr(CacheSource, "blocks", counted)
     store = open_store()
     try:
         project = open_project(store, "show")
@@ -53,6 +64,7 @@ def test_two_tracks_merge_by_time_and_bleed_goes(
         starts = [w.start for w in words]
         assert starts == sorted(starts)
         assert all(t.transcription_status == "completed" for t in store.tracks(project.id))
+        assert len(passes) == len(set(passes)) == 2  # one envelope per track, shared by all stages
         project.close()
     finally:
         store.close()
