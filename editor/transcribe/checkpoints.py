@@ -18,10 +18,10 @@ import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from editor.errors import TranscribeError
+from editor.errors import StoreError, TranscribeError
+from editor.store import db
 from editor.transcribe.chunking import Chunk
 from editor.transcribe.words import TimedWord, words_from_json, words_to_json
 
@@ -51,25 +51,16 @@ def job_key(model_id: str, options: Mapping[str, Any], audio_id: str) -> str:
 
 @contextlib.contextmanager
 def _write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT, turning SQLite failures into one clear error."""
+    """A write transaction (:func:`editor.store.db.transaction`); any failure is one clear error."""
     try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as exc:
-        raise CheckpointError(f"cannot save transcription progress: {exc}") from exc
-    try:
-        yield conn
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        reason = "the disk is full" if "full" in str(exc).lower() else str(exc)
+        with db.transaction(conn):
+            yield conn
+    except (sqlite3.Error, StoreError) as exc:
+        cause = exc.__cause__ if isinstance(exc, StoreError) and exc.__cause__ else exc
+        reason = "the disk is full" if "full" in str(cause).lower() else str(cause)
         raise CheckpointError(
             f"cannot save transcription progress ({reason}); earlier chunks are kept"
-        ) from exc
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        raise
+        ) from cause
 
 
 class Checkpoints:
@@ -124,7 +115,6 @@ class Checkpoints:
     def _save(
         self, chunk: Chunk, status: str, attempts: int, words_json: str, error: str | None
     ) -> None:
-        now = datetime.now(UTC).isoformat(timespec="milliseconds")
         with _write(self.conn) as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO transcription_chunks (project_id, track_id, job_key, "
@@ -139,7 +129,7 @@ class Checkpoints:
                     attempts,
                     words_json,
                     error,
-                    now,
+                    db.now(),
                 ),
             )
 

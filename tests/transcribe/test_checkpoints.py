@@ -52,6 +52,14 @@ def test_full_disk_is_a_clear_error_and_keeps_earlier_rows(library: Connect) -> 
     assert set(cp.load()) == {0}
 
 
+def test_a_write_that_cannot_start_is_a_clear_error(library: Connect) -> None:
+    conn = library()
+    cp = Checkpoints(conn, "p", "t", "k")
+    conn.close()
+    with pytest.raises(CheckpointError, match="cannot save transcription progress"):
+        cp.save_gap(Chunk(0, 0.0, 29.0), 3, "boom")
+
+
 def test_corrupt_cache_is_a_clear_error() -> None:
     class Broken:
         sample_rate, frames = 48000, 48000 * 10
