@@ -50,9 +50,10 @@ def connect(path: Path) -> sqlite3.Connection:
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """``BEGIN IMMEDIATE`` … ``COMMIT``; roll back and re-raise on any error.
 
-    sqlite3 errors are turned into :class:`StoreError` so callers see one error family; other
-    exceptions (a validation error raised inside the block) pass through unchanged after the
-    rollback, so the database is left exactly as before.
+    sqlite3 errors (from BEGIN, the block's statements or COMMIT) are turned into
+    :class:`StoreError` so callers see one error family; other exceptions (a validation error
+    raised inside the block) pass through unchanged after the rollback, so the database is left
+    exactly as before.
     """
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -60,9 +61,11 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise StoreError(f"cannot start a write to the library: {exc}") from exc
     try:
         yield conn
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(f"cannot save to the library: {exc}") from exc
         raise
     try:
         conn.execute("COMMIT")

@@ -197,6 +197,17 @@ def test_a_failed_transaction_changes_nothing(store: Store) -> None:
     assert store.projects(None) == []
 
 
+def test_an_sqlite_error_inside_a_transaction_is_a_store_error(store: Store) -> None:
+    with pytest.raises(StoreError, match="cannot save") as info, store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO projects (id, name, created_at, updated_at) VALUES ('x', 'X', '', '')"
+        )
+        conn.execute("INSERT INTO no_such_table VALUES (1)")
+    assert isinstance(info.value.__cause__, sqlite3.OperationalError)
+    assert store.projects(None) == []
+    store.create_project("after")  # the connection is usable again
+
+
 def test_wordcut_home_env_is_honoured(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("WORDCUT_HOME", str(tmp_path / "envhome"))
     with open_store() as s:
