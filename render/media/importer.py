@@ -48,7 +48,7 @@ from render.media.decode import DecodeReport, StoreFormat, decode_blocks, output
 from render.media.info import MediaInfo
 from render.media.pcmwriter import PcmWriter
 from render.media.peaks import PeaksBuilder
-from render.media.probe import probe, sha256_file, truncation_problem
+from render.media.probe import declared_duration, probe, sha256_file, truncation_problem
 
 SampleFormat = Literal["auto", "s16", "f32"]
 
@@ -205,7 +205,7 @@ def _build(
 def _warnings(info: MediaInfo, report: DecodeReport) -> list[str]:
     """Problems worth telling the user about a file that still imported."""
     found = []
-    declared = (info.frames or 0) / info.sample_rate
+    declared = declared_duration(info.path)
     truncated = truncation_problem(declared, report.source_frames / info.sample_rate)
     if truncated is not None:
         found.append(truncated)

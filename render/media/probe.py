@@ -86,8 +86,9 @@ def probe(path: str | Path, *, hash: bool = True, allow_damaged: bool = False) -
         ctx = stream.codec_context
         sample_format = _first_frame_format(path, container, stream)
         duration = _declared_duration(container, stream)
-        if hash and duration is not None and _header_states_length(path, container):
-            problem = truncation_problem(duration, _packet_duration(path, stream))
+        stated = _stated(path, container, duration) if hash else None
+        if stated is not None:
+            problem = truncation_problem(stated, _packet_duration(path, stream))
             if problem is not None and not allow_damaged:
                 raise MediaError(path, problem)
             warnings = () if problem is None else (problem,)
@@ -124,9 +125,13 @@ def sha256_file(path: str | Path) -> str:
 
 
 def declared_duration(path: Path) -> float | None:
-    """The duration the container's header claims, in seconds, or ``None`` when it is silent."""
+    """The duration the file's header states, in seconds, or ``None`` when it states none.
+
+    FFmpeg's estimate from the bit rate (a raw MP3 without a Xing header, ADTS AAC) is not a
+    statement: a variable-rate file can be far shorter than that guess without being truncated.
+    """
     with open_audio(path) as (container, stream):
-        return _declared_duration(container, stream)
+        return _stated(path, container, _declared_duration(container, stream))
 
 
 def truncation_problem(declared: float | None, actual: float) -> str | None:
@@ -139,6 +144,15 @@ def truncation_problem(declared: float | None, actual: float) -> str | None:
     return (
         f"file looks truncated: it holds {actual:.1f} s of the {declared:.1f} s its header declares"
     )
+
+
+def _stated(
+    path: Path, container: av.container.InputContainer, duration: float | None
+) -> float | None:
+    """``duration`` if the header states the length (see below), else ``None``."""
+    if duration is None or not _header_states_length(path, container):
+        return None
+    return duration
 
 
 def _header_states_length(path: Path, container: av.container.InputContainer) -> bool:

@@ -21,6 +21,7 @@ import soundfile as sf
 from render.errors import Cancelled, MediaError
 from render.media import import_media, open_cache, probe
 from render.media.importer import BLOCK_FRAMES
+from tests.render.test_sources import quiet_then_loud_aac
 
 F32 = npt.NDArray[np.float32]
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -354,3 +355,10 @@ def test_real_speech_mp3(tmp_path: Path) -> None:
         speech = cache.read(5 * 48000, 48000)
         assert 0.005 < float(np.sqrt(np.mean(speech**2))) < 0.5
     assert sorted(os.listdir(tmp_path / "cache")) == ["meta.json", "pcm.raw", "peaks.f32"]
+
+
+def test_a_length_guessed_from_the_bit_rate_is_not_taken_for_truncation(tmp_path: Path) -> None:
+    path = quiet_then_loud_aac(tmp_path / "vbr.aac")
+    assert probe(path).warnings == ()
+    with import_media(path, tmp_path / "cache", strict=True) as cache:
+        assert cache.info.warnings == ()

@@ -260,3 +260,20 @@ def test_truncated_mp3_is_refused_naming_the_problem(media: Path, tmp_path: Path
     cut.write_bytes(whole[: len(whole) // 2])
     with pytest.raises(MediaError, match=r"cut\.mp3: file looks truncated: it holds"):
         open_source(cut, 48000)
+
+
+def quiet_then_loud_aac(path: Path) -> Path:
+    """ADTS AAC states no length; FFmpeg guesses one from the quiet start's low bit rate, far
+    longer than the file: a guess, not a header's statement, so no sign of truncation."""
+    rng = np.random.default_rng(1)
+    loud = (0.5 * rng.standard_normal((48000 * 9, 1))).astype(np.float32)
+    return encode(path, np.concatenate([np.zeros((48000 * 3, 1), np.float32), loud]), 48000, "aac")
+
+
+def test_a_length_guessed_from_the_bit_rate_is_not_taken_for_truncation(tmp_path: Path) -> None:
+    path = quiet_then_loud_aac(tmp_path / "vbr.aac")
+    src = open_source(path, 48000)
+    try:
+        assert src.frames >= 12 * 48000
+    finally:
+        src.close()
