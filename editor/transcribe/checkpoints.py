@@ -104,14 +104,6 @@ class Checkpoints:
             )
         return int(cur.rowcount)
 
-    def clear(self) -> None:
-        """Forget every checkpoint of this job (after its words are safely in the store)."""
-        with _write(self.conn) as conn:
-            conn.execute(
-                "DELETE FROM transcription_chunks WHERE project_id=? AND track_id=? AND job_key=?",
-                self.where,
-            )
-
     def _save(
         self, chunk: Chunk, status: str, attempts: int, words_json: str, error: str | None
     ) -> None:
