@@ -16,6 +16,8 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from render.errors import ExportError
+
 TRUE_PEAK_MARGIN_DB = 0.6
 """Headroom between the sample-peak limit and the true-peak ceiling (inter-sample overs)."""
 
@@ -73,8 +75,10 @@ class Limiter:
         self._graph.push(None)
         tail = self._drain()
         missing = self._in - self._out
-        if missing > 0:  # the filter kept its look-ahead; pad with silence would be wrong: warn
-            raise RuntimeError(f"limiter lost {missing} frames at flush")
+        if (
+            missing > 0
+        ):  # the filter kept part of its look-ahead; silence in its place would be wrong
+            raise ExportError(f"limiter lost {missing} frames at flush")
         if missing < 0:
             tail = tail[: tail.shape[0] + missing]
             self._out += missing

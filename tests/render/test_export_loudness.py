@@ -13,6 +13,7 @@ import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from render.errors import ExportError
 from render.export import ExportOptions, Loudness, export
 from render.export.limiter import Limiter, ceiling_for_true_peak
 from render.export.loudness import (
@@ -142,6 +143,14 @@ def test_limiter_keeps_length_alignment_and_ceiling(block: int) -> None:
     assert result.shape == data.shape
     assert np.abs(result).max() <= 0.5 + 1e-6
     assert np.allclose(result[:1500], data[:1500], atol=1e-6)  # quiet start untouched, unshifted
+
+
+def test_a_limiter_that_loses_frames_is_an_export_error() -> None:
+    limiter = Limiter(RATE, 1, 0.5)
+    limiter.process(np.zeros((RATE // 10, 1), np.float32))
+    limiter._in += 1  # as if alimiter had kept a frame of its look-ahead
+    with pytest.raises(ExportError, match="limiter lost 1 frames"):
+        limiter.flush()
 
 
 @settings(deadline=None, max_examples=10)
