@@ -114,9 +114,11 @@ def file_source(path: Path) -> ArraySource:
     """Decode a whole file to 16 kHz mono (for short inputs: benchmarks, tests, alignment)."""
     from faster_whisper.audio import decode_audio
 
+    from render.media.probe import sha256_file
+
     try:
         samples = decode_audio(str(path), sampling_rate=RATE)
+        digest = sha256_file(path)[:16]
     except Exception as exc:
         raise TranscribeError(f"{path}: cannot decode audio ({exc})") from exc
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     return ArraySource(samples, ident=f"file:{digest}")
