@@ -75,9 +75,7 @@ class Limiter:
         self._graph.push(None)
         tail = self._drain()
         missing = self._in - self._out
-        if (
-            missing > 0
-        ):  # the filter kept part of its look-ahead; silence in its place would be wrong
+        if missing > 0:  # alimiter kept part of its look-ahead; silence instead would be wrong
             raise ExportError(f"limiter lost {missing} frames at flush")
         if missing < 0:
             tail = tail[: tail.shape[0] + missing]
