@@ -72,6 +72,12 @@ class TrackState:
                     log.warning("cache of track %s unusable: %s", self.record.label, exc)
         return self._cache
 
+    def close_cache(self) -> None:
+        """Release the cache's file mappings; a later :meth:`cache` opens it again."""
+        cache, self._cache, self._cache_tried = self._cache, None, False
+        if cache is not None:
+            cache.close()
+
 
 class OpenProject:
     """A project opened for editing; close it (or use ``with``) to release the database."""
@@ -164,7 +170,9 @@ class OpenProject:
         return out
 
     def close(self) -> None:
-        """Nothing to flush (every edit is already committed); kept for symmetry and ``with``."""
+        """Release the tracks' opened caches; edits need no flush (each is already committed)."""
+        for t in self.tracks:
+            t.close_cache()
 
     def __enter__(self) -> OpenProject:
         return self

@@ -36,8 +36,8 @@ def store_from(args: argparse.Namespace) -> Iterator[Store]:
 
 @contextlib.contextmanager
 def project_from(args: argparse.Namespace) -> Iterator[OpenProject]:
-    with store_from(args) as store:
-        yield open_project(store, args.project)
+    with store_from(args) as store, open_project(store, args.project) as project:
+        yield project
 
 
 def word_ids(project: OpenProject) -> list[str]:

@@ -12,6 +12,7 @@ from editor.errors import MediaMismatch
 from editor.project import file_sha256, locate_track, open_project
 from editor.session import LocalSession
 from editor.store import Store
+from render.errors import MediaError
 from render.media import import_media
 from sync.model import TrackRef, Word
 from sync.ops import AddTranscript, Delete
@@ -73,6 +74,17 @@ def test_edl_cuts_inside_the_silence(project_with_track: tuple[str, Path], store
     words = project.caption_words(edl)
     assert [w.text for w in words] == ["one", "three"]
     assert words[1].start < 2.5  # program time: the cut closed the gap
+
+
+def test_close_releases_the_track_caches(
+    project_with_track: tuple[str, Path], store: Store
+) -> None:
+    pid, _ = project_with_track
+    with open_project(store, pid) as project:
+        cache = project.tracks[0].cache()
+        assert cache is not None
+    with pytest.raises(MediaError, match="closed"):
+        cache.read(0, 1)
 
 
 def test_missing_media_opens_and_locate_checks_the_hash(
