@@ -21,11 +21,11 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from editor.transcribe.audio import RATE
 from editor.transcribe.fillers import VERBATIM_PROMPT
 from editor.transcribe.model import ModelSpec, load_whisper
 from editor.transcribe.words import TimedWord
 
-RATE = 16000
 VAD_MIN_SILENCE_MS = 500
 SPEECH_MARGIN = 0.2
 

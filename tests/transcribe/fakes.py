@@ -13,11 +13,11 @@ import time
 import numpy as np
 import numpy.typing as npt
 
+from editor.transcribe.audio import RATE
 from editor.transcribe.engine import DecodeOptions
 from editor.transcribe.model import ModelSpec
 from editor.transcribe.words import TimedWord
 
-RATE = 16000
 BASE_HZ = 300.0
 STEP_HZ = 40.0
 FAIL_HZ = 3900.0
