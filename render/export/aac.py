@@ -17,8 +17,8 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from render.errors import Cancelled
 from render.export.program import Block
+from render.jobs import CancelFn, check_cancel
 
 AAC_FRAME = 1024
 
@@ -67,7 +67,7 @@ def encode_aac(
     channels: int,
     bitrate: int,
     report: Callable[[int], None],
-    cancel: Callable[[], bool],
+    cancel: CancelFn,
 ) -> int:
     """Encode ``blocks`` into an M4A at ``path``; return the frames encoded."""
     done = 0
@@ -81,8 +81,7 @@ def encode_aac(
         ctx.time_base = Fraction(1, sample_rate)
         chunker = FrameChunker(AAC_FRAME, channels, sample_rate)
         for block in blocks:
-            if cancel():
-                raise Cancelled("cancelled")
+            check_cancel(cancel)
             for frame in chunker.frames(block):
                 container.mux(stream.encode(frame))
             done += block.shape[0]

@@ -29,7 +29,7 @@ from render.export.limiter import ceiling_for_true_peak
 from render.export.options import Loudness
 from render.export.parallel import SpanContext, run_spans
 from render.export.program import READ_BLOCK, ProgramReader, Shaper, SpanReaders
-from render.jobs import CancelFn
+from render.jobs import CancelFn, never_cancel
 
 MAX_GAIN_DB = 30.0
 """Never raise a near-silent program by more than this: it would only amplify noise."""
@@ -219,7 +219,7 @@ def measure_program(
         shapers = [Shaper(channels, 1.0, plan.ceiling, rate) for plan in plans]
         gains = [np.float32(plan.gain) for plan in plans]
         pre = (first - start_block) * hop
-        for block in Shaper(channels).blocks(own, start, end, never, READ_BLOCK):
+        for block in Shaper(channels).blocks(own, start, end, never_cancel, READ_BLOCK):
             ctx.check()
             for meter, shaper, gain in zip(meters, shapers, gains, strict=True):
                 meter.add(shaper.shape(block * gain if gain != 1.0 else block))
@@ -251,10 +251,6 @@ def measure_program(
             )
         )
     return results
-
-
-def never() -> bool:
-    return False
 
 
 LIMITER_PROBE_DB = 1.5
