@@ -94,6 +94,8 @@ class TrackTranscript:
 @dataclass(slots=True)
 class _State:
     pending: list[Chunk]
+    records: dict[int, ChunkRecord]
+    """Every finished chunk (and gap) by index: the checkpoints, plus what this run saves."""
     attempts: dict[int, int] = field(default_factory=dict)
     not_before: dict[int, float] = field(default_factory=dict)
     in_flight: dict[int, Chunk] = field(default_factory=dict)
@@ -143,7 +145,6 @@ class TranscriptionJob:
         self._proc: BaseProcess | None = None
         self._conn: Connection | None = None
         self._ready = False
-        self._records: dict[int, ChunkRecord] = {}
 
     # --- public ------------------------------------------------------------------------------
 
@@ -185,8 +186,7 @@ class TranscriptionJob:
     def _transcribe(
         self, chunks: list[Chunk], todo: list[Chunk], records: dict[int, ChunkRecord]
     ) -> None:
-        state = _State(pending=list(todo))
-        self._records = records
+        state = _State(pending=list(todo), records=records)
         t0 = time.monotonic()
         total = sum(c.length for c in chunks)
         started: float | None = None
@@ -212,7 +212,7 @@ class TranscriptionJob:
                 )
                 done_here += chunk.length
             else:
-                self._failed(state, chunk, f"{msg[2]}: {msg[3]}", records)
+                self._failed(state, chunk, f"{msg[2]}: {msg[3]}")
             eta = None
             if started is not None and done_here > 0:
                 rate = done_here / max(time.monotonic() - started, 1e-6)
@@ -237,15 +237,13 @@ class TranscriptionJob:
             assert self._conn is not None
             self._conn.send(("work", chunk.index, audio, self.config.options))
 
-    def _failed(
-        self, state: _State, chunk: Chunk, error: str, records: dict[int, ChunkRecord]
-    ) -> None:
+    def _failed(self, state: _State, chunk: Chunk, error: str) -> None:
         """Count a failure: retry after a backoff, or save a gap after the third."""
         n = state.attempts.get(chunk.index, 0) + 1
         state.attempts[chunk.index] = n
         if n >= MAX_ATTEMPTS:
             self.checkpoints.save_gap(chunk, n, error)
-            records[chunk.index] = ChunkRecord(
+            state.records[chunk.index] = ChunkRecord(
                 chunk.index, chunk.start, chunk.end, "gap", n, [], error
             )
         else:
@@ -317,9 +315,7 @@ class TranscriptionJob:
         lost = list(state.in_flight.values())
         state.in_flight.clear()
         for chunk in lost:
-            self._failed(
-                state, chunk, f"the transcription process died (exit {code})", self._records
-            )
+            self._failed(state, chunk, f"the transcription process died (exit {code})")
         self._start_child()
 
     def _kill_child(self) -> None:
