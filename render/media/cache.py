@@ -142,8 +142,12 @@ def open_cache(cache_dir: str | Path) -> CachedMedia:
     peaks = read_peaks(cache_dir / PEAKS_FILE, peaks_layout, sample_rate, frames)
     mapping: mmap.mmap | None = None
     if expected:
-        with open(pcm_path, "rb") as f:
-            mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
+            with open(pcm_path, "rb") as f:
+                mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except OSError as exc:
+            peaks.close()
+            raise MediaError(cache_dir, f"cannot read {PCM_FILE} ({exc.strerror or exc})") from None
         pcm: npt.NDArray[np.generic] = np.frombuffer(mapping, dtype=dtype).reshape(frames, channels)
     else:
         pcm = np.zeros((0, channels), dtype=dtype)

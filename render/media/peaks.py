@@ -165,8 +165,11 @@ def read_peaks(path: Path, layout: dict[str, Any], sample_rate: int, frames: int
         raise MediaError(path, "incomplete cache: peaks file is missing") from None
     if size != expected:
         raise MediaError(path, f"corrupt cache: peaks file has {size} bytes, expected {expected}")
-    with open(path, "rb") as f:
-        mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        with open(path, "rb") as f:
+            mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except OSError as exc:
+        raise MediaError(path, f"cannot read the peaks file ({exc.strerror or exc})") from None
     values: F32 = np.frombuffer(mapping, dtype=_DTYPE)
     pos = 0
     parts: list[tuple[int, F32, F32]] = []

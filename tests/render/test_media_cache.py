@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from render.errors import MediaError
-from render.media import CachedMedia, import_media, open_cache
+from render.media import CachedMedia, Peaks, import_media, open_cache
 from render.sources import AudioSource
 
 FRAMES = 30_011  # not a multiple of any bin or block size
@@ -140,6 +141,31 @@ def test_open_cache_refuses_broken_caches(
     with pytest.raises(MediaError, match=words) as caught:
         open_cache(folder)
     assert str(folder) in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["pcm.raw", "peaks.f32"])
+def test_an_unreadable_cache_file_is_a_media_error_and_nothing_stays_mapped(
+    imported: tuple[Path, np.ndarray], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    real_open = open
+    closed: list[Peaks] = []
+    real_close = Peaks.close
+
+    def refuse(path: Path, *args: Any, **kwargs: Any) -> Any:
+        if Path(path).name == name:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    def close(self: Peaks) -> None:
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr("builtins.open", refuse)
+    monkeypatch.setattr(Peaks, "close", close)
+    with pytest.raises(MediaError, match=r"cannot read .*\(Permission denied\)") as caught:
+        open_cache(imported[0])
+    assert name in str(caught.value)
+    assert len(closed) == (name == "pcm.raw")  # peaks mapped before the PCM failed are released
 
 
 def test_context_manager_closes(imported: tuple[Path, np.ndarray]) -> None:
