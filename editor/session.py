@@ -3,8 +3,8 @@
 ``submit(op)`` validates the op against the document, applies it, persists it (op + inverse in
 one ``BEGIN IMMEDIATE`` transaction with ``synchronous=FULL``), and only then notifies
 listeners — so a returned ``submit`` survives ``kill -9`` and a listener never sees an edit that
-was not saved. If persisting fails the in-memory document is put back (the inverse is applied
-and the version restored), so memory and store never disagree.
+was not saved. If persisting fails the in-memory document is reloaded from the store, so memory
+and store never disagree.
 
 Undo and redo are per user and work over inverses: undo submits the stored inverse of the user's
 latest undoable op as a new op (the log stays append-only and other users' edits are kept), redo
@@ -215,12 +215,10 @@ class LocalSession:
     def _commit(self, op: Op, kind: OpKind, target: int | None) -> tuple[int, str]:
         """Validate, apply, persist, notify; returns the new version and the inverse's JSON."""
         doc = self._doc
-        doc.validate(op)  # typed sync error, nothing changed
-        op_json = encode_op(op)
-        inverse = doc.apply(op)
+        inverse = doc.apply(op)  # validates first: a typed sync error leaves it unchanged
         version = doc.version
-        inverse_json = encode_op(inverse)
         try:
+            op_json, inverse_json = encode_op(op), encode_op(inverse)
             with self.store.transaction() as conn:
                 oplog.append(
                     conn,

@@ -137,6 +137,7 @@ def test_bad_ops_change_neither_document_nor_store(store: Store) -> None:
         (Restore(ids[1], ids[2]), InvalidRange),  # not deleted
         (ReorderSection(s.document.sections[0].id, 5), InvalidRange),
         (Correct("ghost", "x"), UnknownTarget),
+        (Compound("half good", (Delete(ids[0], ids[1]), Correct("ghost", "x"))), UnknownTarget),
     ]
     for op, err in bad:
         with pytest.raises(err):
