@@ -17,7 +17,7 @@ from editor.cli.common import ProgressBar, fail
 from editor.cli.project_support import add_json, add_project, project_from, report
 
 if TYPE_CHECKING:
-    from editor.transcribe.job import JobConfig
+    from editor.transcribe.job import JobConfig, Progress
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,8 +61,12 @@ def _config(args: argparse.Namespace, verbatim: bool, language: str | None) -> J
     )
 
 
+def _advance(bar: ProgressBar, p: Progress) -> None:
+    """Show a job's progress on ``bar`` in milliseconds of audio (short tracks move smoothly)."""
+    bar(int(p.done_seconds * 1000), int(p.total_seconds * 1000))
+
+
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from editor.transcribe.job import Progress
     from editor.transcribe.project import transcribe_tracks
 
     config = _config(args, args.verbatim, args.language)
@@ -73,8 +77,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         bars: dict[str, ProgressBar] = {}
 
         def progress(label: str, p: Progress) -> None:
-            bar = bars.setdefault(label, ProgressBar(f"transcribe {label}", quiet=args.json))
-            bar(int(p.done_seconds * 1000), int(p.total_seconds * 1000))
+            _advance(bars.setdefault(label, ProgressBar(f"transcribe {label}", quiet=args.json)), p)
 
         try:
             results = transcribe_tracks(
@@ -120,7 +123,7 @@ def cmd_align(args: argparse.Namespace) -> int:
             project.id,
             track.id,
             config,
-            progress=lambda p: bar(int(p.done_seconds), int(p.total_seconds)),
+            progress=lambda p: _advance(bar, p),
         )
         try:
             with job:
