@@ -19,6 +19,7 @@ from editor.transcribe.envelope import Envelope
 from editor.transcribe.fillers import mark_fillers
 from editor.transcribe.job import JobConfig, Progress, TrackTranscript, TranscriptionJob
 from editor.transcribe.merge import resolve_bleed
+from editor.transcribe.words import TimedWord
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +85,19 @@ def transcribe_tracks(
     out = []
     for track in tracks:
         words = mark_fillers(kept[track.label])
-        _submit(project, track, words)
+        submit_words(project, track, words)
         status = "completed" if not results[track.label].gaps else "failed"
         project.store.update_track(track.id, transcription_status=status)
         out.append(TrackResult(track.label, results[track.label], len(words)))
     return out
 
 
-def _submit(project: Any, track: Any, words: Sequence[Any]) -> None:
+def submit_words(project: Any, track: Any, words: Sequence[TimedWord]) -> None:
+    """Put ``words`` (track time) into the document as the track's transcript, and the store.
+
+    One ``AddTranscript`` (inside a ``Compound`` with ``RemoveTranscript`` when the track had a
+    transcript already), word ids ``<track id tail>.<n>``, times moved by the track's clock offset.
+    """
     from editor.store.records import TranscriptWord
     from sync.model import TrackRef, Word
     from sync.ops import AddTranscript, Compound, RemoveTranscript
