@@ -140,7 +140,8 @@ def _turn(speaker: str | None, texts: list[str]) -> str:
 
 
 def to_json(words: Sequence[CaptionWord]) -> str:
-    """The kept words as a JSON list of ``{"text", "start", "end", "speaker"}`` (program time)."""
+    """The kept words as a JSON list of ``{"id", "text", "start", "end", "speaker"}`` (program
+    time)."""
     rows: list[dict[str, Any]] = [
         {
             "id": w.word_id,

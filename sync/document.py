@@ -82,9 +82,9 @@ class Stamps:
     pause: dict[str, int] = field(default_factory=dict)
     name: dict[str, int] = field(default_factory=dict)
     extent: dict[str, int] = field(default_factory=dict)
+    """Sections that absorbed another's words (a merge)."""
     created: dict[str, int] = field(default_factory=dict)
     """When each track's words were (last) added: older ops cannot have meant them."""
-    """Sections that absorbed another's words (a merge)."""
     order: int = 0
     """Any change to the list of sections (reorder, split, merge)."""
     moved: int = 0

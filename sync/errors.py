@@ -7,6 +7,7 @@ SyncError
     ├── Conflict           a concurrent change made the op meaningless (rebase refused)
     ├── StaleVersion       the op's base version is not one the document can rebase from
     └── BadOpFormat        a serialised op that is corrupt or from a newer version
+└── BadSnapshot            a stored document snapshot is corrupt or newer; nothing loaded
 """
 
 from __future__ import annotations
