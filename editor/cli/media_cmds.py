@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("edl", metavar="EDL.json", type=Path)
     p.add_argument("out", metavar="OUT", type=Path, help="OUT.mp3, OUT.wav, OUT.flac or OUT.m4a")
-    p.add_argument("--bitrate", default=None, help="MP3 128k/192k/320k, AAC 64k-320k (192k)")
+    p.add_argument("--bitrate", default=None, help="MP3 128k/192k/320k (192k), AAC 64k-320k (128k)")
     p.add_argument("--sample-rate", type=int, choices=(44100, 48000), default=None)
     p.add_argument("--channels", type=int, choices=(1, 2), default=None)
     p.add_argument("--bit-depth", type=int, choices=(16, 24), default=16, help="WAV/FLAC only")
