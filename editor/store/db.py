@@ -76,7 +76,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def new_id() -> str:
-    """A 26-hex-digit id that sorts by creation time (ms prefix) and is unique (80 random bits)."""
+    """A 26-hex-digit id that sorts by creation time (ms prefix) and is unique (56 random bits)."""
     return f"{int(time.time() * 1000):012x}{secrets.token_hex(7)}"
 
 
