@@ -36,7 +36,7 @@ class FrameChunker:
 
     def frames(self, block: Block) -> Iterator[av.AudioFrame]:
         """Frames made whole by ``block``; a remainder waits for the next call."""
-        planar = np.clip(block.T, -1.0, 1.0)
+        planar = block.T
         if self._pending.shape[1]:
             planar = np.concatenate([self._pending, planar], axis=1)
         usable = planar.shape[1] - planar.shape[1] % self.size
@@ -82,7 +82,7 @@ def encode_aac(
         chunker = FrameChunker(AAC_FRAME, channels, sample_rate)
         for block in blocks:
             check_cancel(cancel)
-            for frame in chunker.frames(block):
+            for frame in chunker.frames(np.clip(block, -1.0, 1.0)):
                 container.mux(stream.encode(frame))
             done += block.shape[0]
             report(done)

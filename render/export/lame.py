@@ -15,7 +15,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any, Protocol
 
@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from render.errors import ExportError
+from render.export.aac import FrameChunker
 
 MP3_FRAME = 1152
 DECODER_DELAY = 528 + 1
@@ -207,34 +208,16 @@ class PyAvLame:
         ctx.open()
         self._ctx = ctx
         self.delay = 576
-        self.sample_rate = sample_rate
-        self.layout = ctx.layout.name
-        self._pending = np.zeros((channels, 0), dtype=np.float32)
-        self._pts = 0
+        self._chunker = FrameChunker(MP3_FRAME, channels, sample_rate)
 
     def encode(self, block: npt.NDArray[np.float32]) -> list[bytes]:
-        planar = block.T
-        if self._pending.shape[1]:
-            planar = np.concatenate([self._pending, planar], axis=1)
-        usable = planar.shape[1] - planar.shape[1] % MP3_FRAME
-        out: list[bytes] = []
-        for i in range(0, usable, MP3_FRAME):
-            out += self._send(planar[:, i : i + MP3_FRAME])
-        self._pending = np.ascontiguousarray(planar[:, usable:])
-        return out
+        return self._send(self._chunker.frames(block))
 
     def flush(self) -> list[bytes]:
-        out = self._send(self._pending) if self._pending.shape[1] else []
-        return out + [bytes(p) for p in self._ctx.encode(None)]
+        return self._send(self._chunker.tail()) + [bytes(p) for p in self._ctx.encode(None)]
 
-    def _send(self, planar: npt.NDArray[np.float32]) -> list[bytes]:
-        frame = av.AudioFrame.from_ndarray(
-            np.ascontiguousarray(planar), format="fltp", layout=self.layout
-        )
-        frame.sample_rate = self.sample_rate
-        frame.pts = self._pts
-        self._pts += planar.shape[1]
-        return [bytes(p) for p in self._ctx.encode(frame)]
+    def _send(self, frames: Iterable[av.AudioFrame]) -> list[bytes]:
+        return [bytes(p) for frame in frames for p in self._ctx.encode(frame)]
 
     def close(self) -> None:
         self._ctx = None
