@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import msgspec
@@ -202,8 +202,6 @@ def type_name(op: Op) -> str:
 
 def with_base(op: Op, base_version: int | None) -> Op:
     """The same op stamped with another base version."""
-    from dataclasses import replace
-
     return replace(op, base_version=base_version)
 
 
@@ -318,10 +316,8 @@ class _Reader:
             raise BadOpFormat(f"{self.where}: {key!r} must be a string or null, not {v!r}")
         return v
 
-    def number(self, key: str, default: float | None = None) -> float:
-        v = self._get(key, default is not None)
-        if v is None and default is not None:
-            return default
+    def number(self, key: str) -> float:
+        v = self._get(key, False)
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
             raise BadOpFormat(f"{self.where}: {key!r} must be a finite number, not {v!r}")
         return float(v)
@@ -355,20 +351,6 @@ class _Reader:
         if not isinstance(v, list | tuple):
             raise BadOpFormat(f"{self.where}: {key!r} must be a list")
         return list(v)
-
-
-def word_from_dict(d: Any, where: str = "word") -> Word:
-    r = _Reader(d, where)
-    return Word(
-        id=r.text("id"),
-        track=r.text("track"),
-        text=r.text("text", allow_empty=True),
-        start=r.number("start"),
-        end=r.number("end"),
-        confidence=r.number("confidence", 1.0),
-        speaker=r.opt_text("speaker"),
-        filler=r.flag("filler", False),
-    )
 
 
 def words_from_list(raw: Any, where: str = "words") -> tuple[Word, ...]:
