@@ -211,8 +211,8 @@ class _Planner:
 
 def _segments(
     pieces: Iterator[_Piece], rate: int, clip_path: Callable[[str], Path]
-) -> Iterator[tuple[Segment, Overdub | None]]:
-    """Merge abutting ranges and drop ones shorter than a frame; pair clips with overdubs."""
+) -> Iterator[Segment]:
+    """Merge abutting ranges and drop ones shorter than a frame; clips become inserts."""
     pending: _Range | None = None
     for piece in pieces:
         if isinstance(piece, _Range):
@@ -226,14 +226,14 @@ def _segments(
             if pending is not None:
                 yield from _emit(pending, rate)
                 pending = None
-            yield ClipInsert(clip_path(piece.clip)), piece
+            yield ClipInsert(clip_path(piece.clip))
     if pending is not None:
         yield from _emit(pending, rate)
 
 
-def _emit(r: _Range, rate: int) -> Iterator[tuple[Segment, Overdub | None]]:
+def _emit(r: _Range, rate: int) -> Iterator[Segment]:
     if seconds_to_frame(r.end, rate) > seconds_to_frame(r.start, rate):
-        yield SourceRange(r.start, r.end), None
+        yield SourceRange(r.start, r.end)
 
 
 def derive_edl(
@@ -257,9 +257,7 @@ def derive_edl(
         edl_tracks.append(tracks[t.id])
     known = {t.id for t in doc.tracks}
     edl_tracks.extend(v for k, v in tracks.items() if k not in known)
-    segments = tuple(
-        seg for seg, _ in _segments(_Planner(doc, quietest).pieces(), sample_rate, clip_path)
-    )
+    segments = tuple(_segments(_Planner(doc, quietest).pieces(), sample_rate, clip_path))
     return Edl(sample_rate, tuple(edl_tracks), segments, crossfade_ms)
 
 
