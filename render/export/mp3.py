@@ -115,8 +115,10 @@ def encode_mp3(
     """
     spans = plan_spans(total, workers, sample_rate, grid)
     muxer = _Muxer(path, sample_rate, channels, bitrate)
-    spools = [_Spool(path.parent) for _ in spans[1:]]
+    spools: list[_Spool] = []
     try:
+        for _ in spans[1:]:
+            spools.append(_Spool(path.parent))
 
         def main(ctx: SpanContext) -> None:
             encoder = _SpanEncoder(spans[0], sample_rate, channels, bitrate, reservoir=True)

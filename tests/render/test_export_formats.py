@@ -145,6 +145,35 @@ def test_parallel_mp3_spans_join_cleanly(tmp_path: Path, monkeypatch: pytest.Mon
         assert rms(err_split, span.first) < 4 * rms(err_single, span.first) + 1e-3
 
 
+def test_a_spool_that_cannot_be_created_leaves_nothing_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The muxer and the spools made before the failing one are closed and removed."""
+    made = 0
+    real_spool = mp3_module._Spool
+    closed: list[object] = []
+    real_close = mp3_module._Muxer.close
+
+    def spool(folder: Path) -> object:
+        nonlocal made
+        made += 1
+        if made == 2:
+            raise OSError(28, "No space left on device")
+        return real_spool(folder)
+
+    def close(self: mp3_module._Muxer) -> None:
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(mp3_module, "_Spool", spool)
+    monkeypatch.setattr(mp3_module._Muxer, "close", close)
+    out = tmp_path / "out.mp3"
+    with pytest.raises(OSError, match="No space"):
+        mp3_module.encode_mp3(out, lambda a, b: [], RATE * 200, RATE, 1, 128_000, 3, print, bool)
+    assert len(closed) == 1
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".wordcut-mp3.")]
+
+
 def test_pyav_fallback_encoder_is_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WORDCUT_MP3_ENCODER", "pyav")
     system_lame.cache_clear()
