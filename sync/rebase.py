@@ -30,6 +30,7 @@ from sync.document import Document
 from sync.errors import Conflict, OpError, StaleVersion, UnknownTarget
 from sync.ops import (
     LEAD,
+    OP_TYPES,
     AddTranscript,
     Compound,
     Correct,
@@ -53,20 +54,7 @@ OK, ADJUST, CONFLICT = "ok", "adjust", "conflict"
 """Cell values: applies unchanged / narrowed or turned into a no-op (never refused) / may be
 refused with ``Conflict`` (the reject table)."""
 
-LEAF_TYPES = (
-    "delete",
-    "restore",
-    "correct",
-    "insert_overdub",
-    "remove_overdub",
-    "reorder_section",
-    "split_section",
-    "merge_section",
-    "rename_section",
-    "set_pause",
-    "add_transcript",
-    "remove_transcript",
-)
+LEAF_TYPES = tuple(name for name in OP_TYPES if name != "compound")
 
 _EXCEPTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "delete": {
