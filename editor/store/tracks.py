@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 from editor.errors import NotFound, StoreError
 from editor.store.db import new_id, now
@@ -20,7 +20,7 @@ _COLUMNS = (
     "id, project_id, position, label, media_path, sha256, cache_dir, metadata_json, "
     "clock_offset, gain_db, transcription_status, created_at"
 )
-STATUSES = ("pending", "in_progress", "completed", "failed")
+STATUSES: tuple[str, ...] = get_args(TranscriptionStatus)
 
 
 def _row(row: sqlite3.Row) -> Track:
