@@ -136,7 +136,9 @@ def _add_nero_chapters(path: Path, chapters: Sequence[tuple[str, float]]) -> Non
     body = bytearray(b"\x01\x00\x00\x00" + b"\x00\x00\x00\x00")
     body.append(len(chapters))
     for title, start in chapters:
-        encoded = title.encode("utf-8")[:255]
+        # at most 255 bytes, cut at a character boundary: a split character makes readers
+        # (mutagen among them) refuse the whole file's metadata
+        encoded = title.encode("utf-8")[:255].decode("utf-8", "ignore").encode("utf-8")
         body += struct.pack(">Q", round(start * 10_000_000))
         body.append(len(encoded))
         body += encoded

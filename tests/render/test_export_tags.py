@@ -114,6 +114,15 @@ def test_m4a_tags_and_nero_chapters(tmp_path: Path, program: np.ndarray) -> None
     assert np.corrcoef(decoded[2048:40000, 0], program[2048:40000, 0])[0, 1] > 0.95
 
 
+def test_a_long_m4a_chapter_title_is_cut_between_characters(
+    tmp_path: Path, program: np.ndarray
+) -> None:
+    out = tmp_path / "long.m4a"
+    chapters = [Chapter("é" * 200, 0.0), Chapter("Main", 2.5)]
+    export(ArrayReader(program), out, ExportOptions("m4a", loudness=None), chapters=chapters)
+    assert [c.title for c in mp4.MP4(out).chapters] == ["é" * 127, "Main"]  # 254 of 255 bytes
+
+
 def test_untagged_mp3_still_has_no_stray_frames(tmp_path: Path, program: np.ndarray) -> None:
     out = tmp_path / "plain.mp3"
     export(ArrayReader(program), out, ExportOptions("mp3", loudness=None))
