@@ -12,7 +12,6 @@ to the quietest moment of each gap using the cache's precomputed peaks when one 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,8 +27,6 @@ from sync.captions import CaptionWord
 from sync.derive import ProgramMap, derive_edl
 
 log = logging.getLogger(__name__)
-
-HASH_BLOCK = 1 << 20
 
 
 @dataclass(slots=True)
@@ -188,25 +185,19 @@ def open_project(store: Store, ref: str, *, user: str = "local") -> OpenProject:
     return project
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in 1 MiB blocks (memory stays flat for large media)."""
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            while block := f.read(HASH_BLOCK):
-                h.update(block)
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    return h.hexdigest()
-
-
 def locate_track(store: Store, project_id: str, track_ref: str, new_path: Path) -> Track:
     """Point a track at its recording's new place, if the file there is the same recording."""
+    from render.errors import MediaError
+    from render.media import sha256_file  # as import hashed it; loads PyAV, so lazily
+
     track = store.track(project_id, track_ref)
     new_path = new_path.expanduser().resolve()
     if not new_path.is_file():
         raise StoreError(f"{new_path}: no such file")
-    digest = file_sha256(new_path)
+    try:
+        digest = sha256_file(new_path)
+    except MediaError as exc:
+        raise StoreError(str(exc)) from exc
     if digest != track.sha256:
         raise MediaMismatch(
             f"{new_path} is not the recording of track {track.label!r} "

@@ -9,11 +9,11 @@ import pytest
 import soundfile as sf
 
 from editor.errors import MediaMismatch
-from editor.project import file_sha256, locate_track, open_project
+from editor.project import locate_track, open_project
 from editor.session import LocalSession
 from editor.store import Store
 from render.errors import MediaError
-from render.media import import_media
+from render.media import import_media, sha256_file
 from sync.model import TrackRef, Word
 from sync.ops import AddTranscript, Delete
 
@@ -56,9 +56,11 @@ def project_with_track(store: Store, tmp_path: Path) -> tuple[str, Path]:
     return p.id, media
 
 
-def test_sha256_matches_the_media_layer(project_with_track: tuple[str, Path], store: Store) -> None:
+def test_the_track_records_its_media_hash(
+    project_with_track: tuple[str, Path], store: Store
+) -> None:
     pid, media = project_with_track
-    assert store.tracks(pid)[0].sha256 == file_sha256(media)
+    assert store.tracks(pid)[0].sha256 == sha256_file(media)
 
 
 def test_edl_cuts_inside_the_silence(project_with_track: tuple[str, Path], store: Store) -> None:
