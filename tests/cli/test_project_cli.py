@@ -188,6 +188,8 @@ def test_editing_round_trip(env: tuple[Run, Path, Path]) -> None:
     run("undo", "Ep")  # the whole filler removal is one step
     assert len(json.loads(run("fillers", "Ep", "--json").stdout)) == len(fillers)
     run("redo", "Ep")
+    same = run("pauses", "Ep", "--longer-than", "0.05", "--to", "0.05", ok=False)
+    assert same.returncode == 1 and "to (0.05) < longer_than" in same.stderr
     run("pauses", "Ep", "--longer-than", "0.05", "--to", "0.02")
     vtt = run("transcript", "Ep", "--format", "vtt").stdout
     assert vtt.startswith("WEBVTT") and "<v Bob>Thanks" in vtt and "<v Ann>Hi" in vtt
