@@ -17,8 +17,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-FORMATS = ("text", "json", "srt", "vtt", "audacity", "podcast-json")
-
 MAX_CUE_SECONDS = 6.0
 MAX_CUE_CHARS = 84
 MAX_LINE_CHARS = 42
@@ -217,6 +215,8 @@ _WRITERS: dict[str, Callable[[Sequence[CaptionWord]], str]] = {
     "audacity": to_audacity,
     "podcast-json": to_podcast_json,
 }
+FORMATS = tuple(_WRITERS)
+"""The format names :func:`render` takes."""
 
 
 def render(words: Iterable[CaptionWord], fmt: str) -> str:
