@@ -123,3 +123,19 @@ def test_atomic_files_get_ordinary_permissions(tmp_path: Path) -> None:
     write_text(target, "hello")
     assert target.read_text() == "hello"
     assert target.stat().st_mode & 0o777 == 0o666 & ~atomic._UMASK
+
+
+def test_atomic_dir_replaces_a_folder_whole_and_keeps_it_on_failure(tmp_path: Path) -> None:
+    from render.atomic import atomic_dir
+
+    target = tmp_path / "cache"
+    with atomic_dir(target) as tmp:
+        (tmp / "a").write_text("first")
+    with pytest.raises(RuntimeError), atomic_dir(target) as tmp:
+        (tmp / "a").write_text("half")
+        raise RuntimeError("failed midway")
+    assert (target / "a").read_text() == "first"
+    with atomic_dir(target) as tmp:
+        (tmp / "b").write_text("second")
+    assert sorted(p.name for p in target.iterdir()) == ["b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]  # nothing left beside it
