@@ -11,31 +11,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-from sync.document import Document
+from sync.document import Document, id_runs
 from sync.errors import InvalidRange
 from sync.ops import LEAD, Compound, Delete, Op, SetPause
 
 
 def _runs(doc: Document, selected: set[str]) -> list[tuple[str, str]]:
     """Maximal runs of ``selected`` kept words that are adjacent in program order."""
-    runs: list[tuple[str, str]] = []
-    start: str | None = None
-    prev: str | None = None
     deleted = doc.deleted
-    for w in doc.words:
-        if w.id in deleted:
-            # Struck words neither start nor break a run: deleting across them changes nothing.
-            continue
-        if w.id in selected:
-            if start is None:
-                start = w.id
-            prev = w.id
-        elif start is not None and prev is not None:
-            runs.append((start, prev))
-            start = None
-    if start is not None and prev is not None:
-        runs.append((start, prev))
-    return runs
+    # Struck words neither start nor break a run: deleting across them changes nothing.
+    return id_runs((w.id for w in doc.words), lambda i: None if i in deleted else i in selected)
 
 
 def remove_fillers(doc: Document, word_ids: Iterable[str] | None = None) -> Compound:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -66,6 +66,29 @@ FIRST_SECTION_ID = "s0"
 FIRST_SECTION_NAME = "Episode"
 
 Listener = Callable[[Op, "Document"], None]
+
+
+def id_runs(ids: Iterable[str], pick: Callable[[str], bool | None]) -> list[tuple[str, str]]:
+    """Maximal runs ``(first, last)`` of the ids ``pick`` takes (``True``), in the given order.
+
+    ``False`` ends a run; ``None`` passes over an id without ending one (a word whose state
+    already matches, which a range op may span without changing it).
+    """
+    out: list[tuple[str, str]] = []
+    start: str | None = None
+    last = ""
+    for i in ids:
+        taken = pick(i)
+        if taken:
+            if start is None:
+                start = i
+            last = i
+        elif taken is False and start is not None:
+            out.append((start, last))
+            start = None
+    if start is not None:
+        out.append((start, last))
+    return out
 
 
 def _key(w: Word) -> tuple[float, str, str]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sync.document import Document
+from sync.document import Document, id_runs
 from sync.errors import Conflict, OpError, StaleVersion, UnknownTarget
 from sync.ops import (
     LEAD,
@@ -250,22 +250,15 @@ def _range(op: Delete | Restore, v: int, doc: Document) -> Op:
     deleted, status, words = doc.deleted, s.status, doc.words_by_id()
     # Tracks added after v: their words were not there for the author to mean.
     young = {t for t, at in s.created.items() if at > v}
-    runs: list[tuple[str, str]] = []
-    start: str | None = None
-    prev: str | None = None
-    for i in ids:
-        wrong_state = (i in deleted) != deleting
-        if wrong_state and status.get(i, 0) <= v and not (young and words[i].track in young):
-            if start is None:
-                start = i
-            prev = i
-        elif wrong_state and start is not None and prev is not None:
-            # A word someone else changed (or that did not exist at v) ends the run: the first
-            # writer wins on it.
-            runs.append((start, prev))
-            start = None
-    if start is not None and prev is not None:
-        runs.append((start, prev))
+
+    def pick(i: str) -> bool | None:
+        if (i in deleted) == deleting:
+            return None  # already in the wanted state: spanned, not changed
+        # A word someone else changed (or that did not exist at v) ends the run: the first
+        # writer wins on it.
+        return status.get(i, 0) <= v and not (young and words[i].track in young)
+
+    runs = id_runs(ids, pick)
     if not runs:
         return _noop(op, "every word is already in that state")
     kind: type[Delete] | type[Restore] = type(op)
