@@ -186,16 +186,16 @@ def cmd_import(args: argparse.Namespace) -> int:
                 caches.append((f, label, track_id, cache_dir, None))
                 bar = ProgressBar(f"importing {f.name}", quiet=args.quiet or args.json)
                 try:
-                    cached = import_media(
+                    with import_media(
                         f,
                         cache_dir,
                         sample_rate=project.sample_rate,
                         progress=bar,
                         strict=not args.allow_damaged,
-                    )
+                    ) as cached:  # only its info is needed: release the mappings now
+                        caches[-1] = (f, label, track_id, cache_dir, cached.info)
                 finally:
                     bar.close()
-                caches[-1] = (f, label, track_id, cache_dir, cached.info)
         except BaseException:
             for _, _, _, cache_dir, _ in caches:
                 shutil.rmtree(cache_dir, ignore_errors=True)

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -125,6 +126,28 @@ def _error(proc: subprocess.CompletedProcess[str], *fragments: str) -> None:
     assert line.startswith("wordcut: error: ") and "\n" not in line, proc.stderr
     for f in fragments:
         assert f in line, line
+
+
+def test_import_closes_the_caches_it_opens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import render.media
+    from editor.cli import main
+    from render.errors import MediaError
+
+    opened: list[render.media.CachedMedia] = []
+    real = render.media.import_media
+
+    def spy(*args: Any, **kwargs: Any) -> render.media.CachedMedia:
+        opened.append(real(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(render.media, "import_media", spy)
+    monkeypatch.setenv("WORDCUT_HOME", str(tmp_path / "home"))
+    _tone(tmp_path / "a.wav", 1.0, 440)
+    assert main(["new", "P"]) == 0
+    assert main(["import", "P", str(tmp_path / "a.wav"), "--quiet"]) == 0
+    assert len(opened) == 1
+    with pytest.raises(MediaError, match="closed"):
+        opened[0].read(0, 1)
 
 
 def test_project_library_lifecycle(tmp_path: Path) -> None:
