@@ -22,7 +22,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import msgspec
 
@@ -273,12 +273,3 @@ class LocalSession:
                 if self._redo:
                     self._redo.pop()
                 self._undo.append((r.version, r.inverse))
-
-    def describe(self) -> dict[str, Any]:
-        """A short machine-readable state summary (for ``--json`` output)."""
-        return {
-            "project_id": self.project_id,
-            "version": self.version,
-            "can_undo": self.can_undo(),
-            "can_redo": self.can_redo(),
-        }
