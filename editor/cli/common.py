@@ -43,7 +43,9 @@ def fail(message: str) -> CliError:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the handler the subparser chose; turn every expected error into one line on stderr."""
+    from editor.errors import EditorError
     from render.errors import Cancelled, RenderError
+    from sync.errors import SyncError
 
     handler: Handler = args.handler
     try:
@@ -51,30 +53,9 @@ def run_command(args: argparse.Namespace) -> int:
     except (Cancelled, KeyboardInterrupt):
         print("wordcut: cancelled (no partial file left; finished work is kept)", file=sys.stderr)
         return EXIT_CANCELLED
-    except (CliError, RenderError) as exc:
+    except (CliError, RenderError, SyncError, EditorError) as exc:
         print(f"wordcut: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except _domain_errors() as exc:
-        print(f"wordcut: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-
-
-def _domain_errors() -> tuple[type[BaseException], ...]:
-    """Error bases of the other packages, imported lazily so a failing import stays visible."""
-    bases: list[type[BaseException]] = []
-    try:
-        from sync.errors import SyncError
-
-        bases.append(SyncError)
-    except ImportError:
-        pass
-    try:
-        from editor.errors import EditorError
-
-        bases.append(EditorError)
-    except ImportError:
-        pass
-    return tuple(bases)
 
 
 def print_json(data: Any, out: TextIO | None = None) -> None:
