@@ -275,9 +275,7 @@ class Document:
 
     def program_position(self, word_id: str) -> tuple[int, int]:
         """``(section index, source position)``: sorts words in program order."""
-        w = self.word(word_id)
-        sec = self._by_time[bisect_right(self._sec_starts, w.start) - 1]
-        return (self._sec_index[sec.id], self._pos[word_id])
+        return (self._sec_index[self.section_of(word_id).id], self._pos[word_id])
 
     def range_ids(self, start_word: str, end_word: str) -> list[str]:
         """Word ids from ``start_word`` to ``end_word`` inclusive, in program order."""
