@@ -242,7 +242,7 @@ def cmd_fillers(args: argparse.Namespace) -> int:
 
     with project_from(args) as project:
         doc = project.document
-        ids = [w.id for w in doc.words]
+        total = len(doc)
         found = [
             {"index": i, "id": w.id, "text": doc.text_of(w.id), "start": w.start}
             for i, w in enumerate(doc.words)
@@ -258,7 +258,7 @@ def cmd_fillers(args: argparse.Namespace) -> int:
     else:
         for f in found:
             print(f"{f['index']:>6}  {f['start']:9.2f} s  {f['text']}")
-        print(f"{len(found)} filler word(s) of {len(ids)}; `--remove` cuts them in one edit")
+        print(f"{len(found)} filler word(s) of {total}; `--remove` cuts them in one edit")
     return 0
 
 
