@@ -19,19 +19,15 @@ from editor.cli.project_support import (
     resolve_word,
 )
 from editor.project import OpenProject
-from editor.store import TranscriptWord
 from editor.store.db import new_id
-from editor.transcribe.fillers import detect_fillers
+from editor.transcribe.fillers import mark_fillers
+from editor.transcribe.project import submit_words
 from editor.transcribe.words import TimedWord
 from editor.transcript_file import read_words
-from sync.model import TrackRef, Word
 from sync.ops import (
-    AddTranscript,
-    Compound,
     Correct,
     Delete,
     Op,
-    RemoveTranscript,
     RenameSection,
     ReorderSection,
     Restore,
@@ -122,51 +118,19 @@ def _submit(args: argparse.Namespace, project: OpenProject, op: Op, message: str
 def cmd_transcript_import(args: argparse.Namespace) -> int:
     words = read_words(args.file)
     with project_from(args) as project:
-        track = project.track(args.track).record
-        fillers = {
-            m.index
-            for m in detect_fillers(
-                [TimedWord(w.text, w.start, w.end, w.confidence) for w in words]
-            )
-        }
-        prefix = track.id[-8:]
-        doc_words = tuple(
-            Word(
-                f"{prefix}.{i}",
-                track.id,
-                w.text,
-                w.start + track.clock_offset,
-                w.end + track.clock_offset,
-                w.confidence,
-                w.speaker or track.label,
-                i in fillers,
-            )
-            for i, w in enumerate(words)
+        track = project.track(args.track)
+        timed = mark_fillers([TimedWord(w.text, w.start, w.end, w.confidence) for w in words])
+        version = submit_words(
+            project, track, timed, speakers=[w.speaker for w in words], action="re-import"
         )
-        duration = track.metadata.get("duration")
-        ref = TrackRef(
-            track.id,
-            track.label,
-            float(duration) + track.clock_offset if isinstance(duration, int | float) else None,
-        )
-        op: Op = AddTranscript(ref, doc_words)
-        if any(t.id == track.id for t in project.document.tracks):
-            op = Compound(f"re-import {track.label}", (RemoveTranscript(track.id), op))
-        version = project.session.submit(op)
-        project.store.set_transcript_words(
-            track.id,
-            [
-                TranscriptWord(w.id, w.text, w.start, w.end, w.confidence, w.speaker)
-                for w in doc_words
-            ],
-        )
-        project.store.update_track(track.id, transcription_status="completed")
+        project.store.update_track(track.record.id, transcription_status="completed")
+    fillers = sum(w.filler for w in timed)
     return report(
         args,
-        f"imported {len(doc_words)} words for {track.label!r} ({len(fillers)} fillers found)",
+        f"imported {len(timed)} words for {track.record.label!r} ({fillers} fillers found)",
         version,
-        words=len(doc_words),
-        fillers=len(fillers),
+        words=len(timed),
+        fillers=fillers,
     )
 
 

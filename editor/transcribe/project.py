@@ -92,11 +92,20 @@ def transcribe_tracks(
     return out
 
 
-def submit_words(project: Any, track: Any, words: Sequence[TimedWord]) -> None:
+def submit_words(
+    project: Any,
+    track: Any,
+    words: Sequence[TimedWord],
+    *,
+    speakers: Sequence[str | None] | None = None,
+    action: str = "re-transcribe",
+) -> int:
     """Put ``words`` (track time) into the document as the track's transcript, and the store.
 
-    One ``AddTranscript`` (inside a ``Compound`` with ``RemoveTranscript`` when the track had a
-    transcript already), word ids ``<track id tail>.<n>``, times moved by the track's clock offset.
+    One ``AddTranscript`` (inside a ``Compound`` named ``"<action> <label>"`` with
+    ``RemoveTranscript`` when the track had a transcript already), word ids
+    ``<track id tail>.<n>``, times moved by the track's clock offset. ``speakers`` (one per word,
+    from an imported transcript) override the track label where given. Returns the new version.
     """
     from editor.store.records import TranscriptWord
     from sync.model import TrackRef, Word
@@ -105,6 +114,7 @@ def submit_words(project: Any, track: Any, words: Sequence[TimedWord]) -> None:
     record = track.record
     prefix = record.id[-8:]
     offset = record.clock_offset
+    named = speakers if speakers is not None else [None] * len(words)
     doc_words = tuple(
         Word(
             f"{prefix}.{i}",
@@ -113,10 +123,10 @@ def submit_words(project: Any, track: Any, words: Sequence[TimedWord]) -> None:
             w.start + offset,
             w.end + offset,
             w.confidence,
-            record.label,
+            speaker or record.label,
             w.filler,
         )
-        for i, w in enumerate(words)
+        for i, (w, speaker) in enumerate(zip(words, named, strict=True))
     )
     duration = record.metadata.get("duration")
     ref = TrackRef(
@@ -126,9 +136,10 @@ def submit_words(project: Any, track: Any, words: Sequence[TimedWord]) -> None:
     )
     op: Any = AddTranscript(ref, doc_words)
     if any(t.id == record.id for t in project.document.tracks):
-        op = Compound(f"re-transcribe {record.label}", (RemoveTranscript(record.id), op))
-    project.session.submit(op)
+        op = Compound(f"{action} {record.label}", (RemoveTranscript(record.id), op))
+    version: int = project.session.submit(op)
     project.store.set_transcript_words(
         record.id,
         [TranscriptWord(w.id, w.text, w.start, w.end, w.confidence, w.speaker) for w in doc_words],
     )
+    return version
