@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from render.edl import ClipInsert, SourceRange
@@ -73,6 +73,7 @@ def _after(doc: Document, first: Op, second: Op) -> tuple[Document, Op | None]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 @given(seed=st.integers(0, 2**32 - 1))
+@example(seed=77)  # add_transcript shrank an edited gap; rolling back a compound's scratch failed
 def test_every_pair_converges_or_is_in_the_reject_table(
     seed: int, kind_a: str, kind_b: str
 ) -> None:
