@@ -170,6 +170,10 @@ class _Planner:
         marks.discard(hi - 1)
         open_at: float | None = None if order[lo] in deleted else self.head(lo)
         last_close = -1.0
+        # Nothing of this section plays past its tail, the point where the next section (in
+        # source order) begins: with crosstalk, a cut before a deleted last word would otherwise
+        # reach into the next section's opening and play it twice.
+        limit = self.tail(hi) if hi < self.n else math.inf
         for i in sorted(marks):
             wid = order[i]
             kept, kept_next = wid not in deleted, order[i + 1] not in deleted
@@ -191,6 +195,7 @@ class _Planner:
             else:
                 x = y = None
             if x is not None and open_at is not None:
+                x = min(x, limit)
                 if x > open_at:
                     yield _Range(open_at, x)
                 last_close = x
