@@ -36,6 +36,7 @@ import av
 import numpy as np
 from av.packet import PacketSideData
 
+from render.atomic import sweep_orphans, temp_prefix
 from render.errors import ExportError
 from render.export.lame import DECODER_DELAY, MP3_FRAME, FrameEncoder, open_encoder
 from render.export.parallel import SpanContext, run_spans
@@ -267,7 +268,8 @@ class _Spool:
     """Length-prefixed frame bytes in a temporary file beside the output."""
 
     def __init__(self, folder: Path) -> None:
-        fd, name = tempfile.mkstemp(prefix=".wordcut-mp3.", suffix=".tmp", dir=folder)
+        sweep_orphans(folder, ".wordcut-mp3.")
+        fd, name = tempfile.mkstemp(prefix=temp_prefix("wordcut-mp3"), suffix=".tmp", dir=folder)
         self.path = Path(name)
         self.file: BinaryIO = os.fdopen(fd, "w+b")
         self.count = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,23 @@ def test_atomic_dir_replaces_a_folder_whole_and_keeps_it_on_failure(tmp_path: Pa
         (tmp / "b").write_text("second")
     assert sorted(p.name for p in target.iterdir()) == ["b"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]  # nothing left beside it
+
+
+def test_leftovers_of_a_killed_writer_are_swept_by_the_next_write(tmp_path: Path) -> None:
+    import subprocess
+
+    from render.atomic import write_text
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no longer runs, as after kill -9
+    orphan = tmp_path / f".ep.mp3.{gone.pid}.x1y2.mp3"
+    orphan.write_bytes(b"half an episode")
+    orphan_dir = tmp_path / f".ep.mp3.{gone.pid}.z3.tmp"
+    orphan_dir.mkdir()
+    live = tmp_path / f".ep.mp3.{os.getppid()}.busy.mp3"  # another writer, still running
+    live.write_bytes(b"being written")
+    other = tmp_path / ".notes.txt.123.tmp"  # another target's: not ours to judge here
+    other.write_text("x")
+    write_text(tmp_path / "ep.mp3", "done")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(["ep.mp3", live.name, other.name])
