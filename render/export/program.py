@@ -14,35 +14,23 @@ from collections.abc import Iterator
 from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
 
 from render.export.limiter import Limiter
 from render.jobs import CancelFn, check_cancel
+from render.sources import AudioSource, Frames
 
-Block = npt.NDArray[np.float32]
+Block = Frames
 """Samples as ``(frames, channels)`` float32."""
 
 READ_BLOCK = 1152 * 32
 """Frames read per call: large enough to amortise Python overhead, a multiple of MP3's frame."""
 
 
-class ProgramReader(Protocol):
-    """What export needs from :class:`render.reader.EdlReader` (and test doubles)."""
-
-    @property
-    def sample_rate(self) -> int: ...
-
-    @property
-    def channels(self) -> int: ...
-
-    @property
-    def frames(self) -> int: ...
-
-    def read(self, start: int, count: int) -> Block: ...
+class ProgramReader(AudioSource, Protocol):
+    """What export needs from :class:`render.reader.EdlReader` (and test doubles): a source of
+    program audio that can hand each encoder thread a reader of its own."""
 
     def clone(self) -> ProgramReader: ...
-
-    def close(self) -> None: ...
 
 
 def fold_channels(block: Block, channels: int) -> Block:
