@@ -184,13 +184,15 @@ class SoundFileSource:
 
 
 class _Probe:
-    """What a sequential decode reveals once: length at the project rate, first timestamp."""
+    """What a sequential decode reveals once: length at the project rate, first timestamp, and
+    whether that length falls short of what the header declares (a truncated file)."""
 
-    __slots__ = ("first_pts", "frames")
+    __slots__ = ("first_pts", "frames", "problem")
 
-    def __init__(self, frames: int, first_pts: int | None) -> None:
+    def __init__(self, frames: int, first_pts: int | None, problem: str | None) -> None:
         self.frames = frames
         self.first_pts = first_pts
+        self.problem = problem
 
 
 _PROBES: OrderedDict[tuple[str, int, int, int], _Probe] = OrderedDict()
@@ -238,9 +240,8 @@ class DecodingSource:
         self._first_pts = probe.first_pts
         if self.frames <= 0:
             raise MediaError(self.path, "contains no audio samples")
-        problem = truncation_problem(declared_duration(self.path), self.frames / sample_rate)
-        if problem is not None:
-            raise MediaError(self.path, problem)
+        if probe.problem is not None:
+            raise MediaError(self.path, probe.problem)
         self._restart()
 
     # -- opening and scanning -------------------------------------------------------------------
@@ -272,7 +273,8 @@ class DecodingSource:
                 frames += len(block)
         finally:
             container.close()
-        probe = _Probe(frames, first_pts[0] if first_pts else None)
+        problem = truncation_problem(declared_duration(self.path), frames / self.sample_rate)
+        probe = _Probe(frames, first_pts[0] if first_pts else None, problem)
         with _PROBES_LOCK:
             _PROBES[key] = probe
             while len(_PROBES) > _PROBES_MAX:
