@@ -311,24 +311,9 @@ def main() -> None:
         f"({expected / RATE / 60:.1f} min), {os.cpu_count()} CPUs"
     )
     outs = {k: OUT / f"{k}" for k in ("ours.mp3", "ff.mp3", "ours-loud.mp3", "ours.wav", "ff.wav")}
+    ff_concat = ["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(concat)]
     jobs = {
-        "ffmpeg mp3": [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "concat",
-            "-safe",
-            "0",
-            "-i",
-            str(concat),
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "192k",
-            str(outs["ff.mp3"]),
-        ],
+        "ffmpeg mp3": [*ff_concat, "-c:a", "libmp3lame", "-b:a", "192k", str(outs["ff.mp3"])],
         "ours mp3": [
             *WORDCUT,
             "render",
@@ -348,21 +333,7 @@ def main() -> None:
             "192k",
             "-q",
         ],
-        "ffmpeg wav": [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "concat",
-            "-safe",
-            "0",
-            "-i",
-            str(concat),
-            "-c:a",
-            "pcm_s16le",
-            str(outs["ff.wav"]),
-        ],
+        "ffmpeg wav": [*ff_concat, "-c:a", "pcm_s16le", str(outs["ff.wav"])],
         "ours wav": [*WORDCUT, "render", str(edl), str(outs["ours.wav"]), "--no-loudness", "-q"],
     }
     results: dict[str, list[Run]] = {k: [] for k in jobs}
