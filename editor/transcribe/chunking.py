@@ -1,26 +1,22 @@
-"""Choosing ≈30 s chunks cut at pauses, and joining their words without loss or doubling.
+"""Choosing ≈30 s chunks cut at pauses (their words are joined in ``seams``).
 
 Why chunks: each finished chunk is a checkpoint, so a crash costs at most one chunk, and the
 work is spread into units the model handles in one 30 s window (no drift across windows).
 
 Method. A cut is placed at the quietest point of a search window that ends at the target
 length (``smoothing`` seconds of moving-average level, so a pause beats a single quiet
-frame). Each chunk is transcribed with ``overlap`` seconds of context on both sides; a word
-belongs to the chunk whose own range holds its midpoint, so a word straddling a cut is seen
-whole by both neighbours but kept by exactly one. As a second guard, when the last word of one
-chunk and the first of the next are the same word at overlapping times, the later copy goes.
+frame). Each chunk is transcribed with ``overlap`` seconds of context on both sides, so a word
+straddling a cut is heard whole by both neighbours; :mod:`editor.transcribe.seams` keeps it
+once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from editor.transcribe.envelope import Envelope
-from editor.transcribe.wer import normalise
-from editor.transcribe.words import TimedWord
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,28 +70,3 @@ def plan_chunks(
         pos = cut
     cuts.append(duration)
     return [Chunk(i, cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
-
-
-def own_words(words: Sequence[TimedWord], chunk: Chunk, *, last: bool = False) -> list[TimedWord]:
-    """The words (in track time) that this chunk owns by midpoint."""
-    out = []
-    for w in words:
-        if chunk.start <= w.mid < chunk.end or (last and w.mid >= chunk.end):
-            out.append(w)
-    return out
-
-
-def join_chunks(per_chunk: Sequence[Sequence[TimedWord]]) -> list[TimedWord]:
-    """Concatenate owned words of consecutive chunks, dropping a doubled word at each seam."""
-    out: list[TimedWord] = []
-    for words in per_chunk:
-        items = list(words)
-        if out and items and _same_word(out[-1], items[0]):
-            items = items[1:]
-        out.extend(items)
-    return out
-
-
-def _same_word(a: TimedWord, b: TimedWord) -> bool:
-    overlap = min(a.end, b.end) - max(a.start, b.start)
-    return overlap > 0 and normalise(a.text) == normalise(b.text)

@@ -32,17 +32,21 @@ from typing import Any
 from editor.errors import TranscribeCancelled, TranscribeError
 from editor.transcribe.audio import RATE, AudioSource
 from editor.transcribe.checkpoints import Checkpoints, ChunkRecord, job_key
-from editor.transcribe.chunking import Chunk, join_chunks, own_words, plan_chunks
+from editor.transcribe.chunking import Chunk, plan_chunks
 from editor.transcribe.engine import DecodeOptions
 from editor.transcribe.envelope import Envelope, envelope_of_blocks
 from editor.transcribe.fillers import mark_fillers
 from editor.transcribe.hallucination import drop_repetition_loops
 from editor.transcribe.model import ModelSpec, ModelUnavailable
+from editor.transcribe.seams import Heard, stitch
 from editor.transcribe.timing import finalise_times
 from editor.transcribe.words import TimedWord, words_from_json
 from editor.transcribe.worker import DEFAULT_FACTORY, WorkerConfig, worker_main
 
 MAX_ATTEMPTS = 3
+SAVED_WORDS = "heard"
+"""What a checkpoint holds: every word the chunk heard, context included (joined at assembly).
+Part of the job key, so rows saved under an older scheme are never misread."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,7 @@ class TranscriptionJob:
             "chunk": config.chunk_seconds,
             "overlap": config.overlap,
             "cut_window": config.cut_window,
+            "checkpoint": SAVED_WORDS,
         }
         self.key = job_key(model_id, options, source.ident)
         self.checkpoints = Checkpoints(conn_factory(), project_id, track_id, self.key)
@@ -204,7 +209,7 @@ class TranscriptionJob:
                 continue
             kind, chunk = msg[0], state.in_flight.pop(msg[1])
             if kind == "done":
-                words = self._own(chunk, words_from_json(msg[2]), chunks)
+                words = self._heard(chunk, words_from_json(msg[2]))
                 attempts = state.attempts.get(chunk.index, 0) + 1
                 self.checkpoints.save_done(chunk, words, attempts)
                 records[chunk.index] = ChunkRecord(
@@ -251,10 +256,10 @@ class TranscriptionJob:
             state.pending.append(chunk)
             state.pending.sort(key=lambda c: c.index)
 
-    def _own(self, chunk: Chunk, local: list[TimedWord], chunks: list[Chunk]) -> list[TimedWord]:
+    def _heard(self, chunk: Chunk, local: list[TimedWord]) -> list[TimedWord]:
+        """A chunk's words in track time; which of them are kept is decided at assembly."""
         lo, _ = chunk.padded(self.config.overlap, self.source.duration)
-        shifted = [w.moved(lo) for w in local]
-        return own_words(shifted, chunk, last=chunk.index == chunks[-1].index)
+        return [w.moved(lo) for w in local]
 
     def _report(
         self, chunks: list[Chunk], records: dict[int, ChunkRecord], total: float, eta: float | None
@@ -342,15 +347,15 @@ class TranscriptionJob:
     def _assemble(
         self, chunks: list[Chunk], records: dict[int, ChunkRecord], env: Envelope, redone: int
     ) -> TrackTranscript:
-        per_chunk = []
+        parts = []
         gaps = []
         for c in chunks:
             r = records.get(c.index)
-            if r is None:
-                continue
-            if r.status == "gap":
+            if r is not None and r.status == "gap":
                 gaps.append(Gap(r.start, r.end, r.error or "transcription unavailable"))
-            per_chunk.append(r.words)
-        words = drop_repetition_loops(join_chunks(per_chunk))
+            lo, hi = c.padded(self.config.overlap, self.source.duration)
+            done = r.words if r is not None and r.status == "done" else None
+            parts.append(Heard(c, lo, hi, done))
+        words = drop_repetition_loops(stitch(parts))
         words = finalise_times(words, env, self.source.duration)
         return TrackTranscript(mark_fillers(words), gaps, len(chunks), redone)

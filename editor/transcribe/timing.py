@@ -4,8 +4,10 @@ Method (see docs/transcription.md). Whisper's word times come from cross-attenti
 often tens of milliseconds early at the end of a word (a cut there clips the tail) and can drift
 into a following silence. We measure the audio instead:
 
-1. *Clamp and de-overlap*: every word lies inside [0, duration], start ≤ end, and words are
-   ordered; where two overlap, the boundary goes to the middle of the overlap.
+1. *Clamp and de-overlap*: every word lies inside [0, duration] and start ≤ end; the words keep
+   the order they come in (the recogniser's, which at a chunk seam is more trustworthy than
+   edge timestamps) and their times are made to follow it; where two overlap, the boundary
+   goes to the middle of the overlap.
 2. *Refine to the speech/silence boundary*: from a 10 ms RMS envelope, a frame is "speech" when
    it is above ``floor + max(6 dB, 20 % of (speech level − floor))``. A word's end is pushed
    forward while the audio is still speech (up to ``max_extend`` and never past the next word's
@@ -30,9 +32,9 @@ HANGOVER = 0.03
 
 
 def clamp_and_deoverlap(words: Sequence[TimedWord], duration: float) -> list[TimedWord]:
-    """Order words and make their times valid: inside the track, start ≤ end, no overlaps."""
+    """Make times valid in the given word order: inside the track, start ≤ end, no overlaps."""
     out: list[TimedWord] = []
-    for w in sorted(words, key=lambda w: (w.start, w.end)):
+    for w in words:
         start = min(max(w.start, 0.0), duration)
         end = min(max(w.end, start), duration)
         if out and start < out[-1].end:
