@@ -12,7 +12,7 @@ import pytest
 from editor.transcribe.audio import ArraySource, file_source
 from editor.transcribe.job import JobConfig, TranscriptionJob
 from editor.transcribe.model import ModelUnavailable, resolve_model
-from editor.transcribe.wer import wer
+from editor.transcribe.wer import normalise, wer
 
 Connect = Callable[[], sqlite3.Connection]
 
@@ -47,3 +47,16 @@ def test_bad_model_folders(tmp_path: Path) -> None:
     (tmp_path / "m" / "model.bin").write_bytes(b"x" * 10)
     with pytest.raises(ModelUnavailable, match="truncated"):
         resolve_model(str(tmp_path / "m"))
+
+
+def test_no_word_lost_at_a_seam_whisper_times_badly(library: Connect, speech_dir: Path) -> None:
+    """Sonnet I is cut in the pause before "to thy sweet self": both chunks hear "to", and each
+    times it on the other's side of the cut. Joining by midpoints lost it; by text it stays."""
+    whole = file_source(speech_dir / "sonnets" / "sonnets_I-III_concat.16k.wav")
+    src = ArraySource(whole.samples[: int(53.3 * 16000)], "sonnet-1")
+    job = TranscriptionJob(src, library, "p", "t", JobConfig(resolve_model(None), threads=2))
+    result = job.run()
+    assert result.chunks == 2
+    text = " ".join(normalise(" ".join(w.text for w in result.words)))
+    assert "thy foe to thy sweet self" in text
+    assert text.count("thy sweet self") == 1
