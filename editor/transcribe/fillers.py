@@ -5,10 +5,13 @@ the user reviews the list and ``sync.cleanup.remove_fillers`` turns it into one 
 
 Rules, in order:
 * **filler tokens**: um, uh, er, erm, ah, hmm, mm and their spellings;
-* **repeated words**: "the the" — every copy but the last is marked (a few words are
-  legitimately doubled in English, "that that", "had had", and are left alone);
+* **repeated words**: "the the" — every copy but the last is marked. Not a disfluency, and
+  left alone: a few words English legitimately doubles ("that that", "had had"); greetings,
+  answers and intensifiers people say twice on purpose ("hello hello", "no, no", "yeah
+  yeah", "very very"); and any repeat across sentence-final punctuation ("Hello? Hello?" is
+  two calls, not a stutter — smart cleanup must not cut a show's first word);
 * **false starts**: a fragment the recogniser writes with a trailing hyphen ("wh-"), or a short
-  non-word that is the beginning of the next word ("th the");
+  non-word that is the beginning of the next word ("th the"), never across a sentence end;
 * **filler phrases by position**: "you know", "I mean" (also "like I said"-free cases are not
   touched) only when set off from the sentence — followed by a comma, full stop, a pause or the
   end of speech — and not when they are the verb of the sentence ("do you know?", "what I mean").
@@ -26,6 +29,36 @@ FILLER_TOKENS = frozenset(
     ["um", "umm", "uhm", "uh", "uhh", "er", "erm", "ah", "ahh", "eh", "hmm", "hm", "mm", "mhm"]
 )
 LEGIT_DOUBLES = frozenset({"that", "had", "is"})
+SAID_TWICE = frozenset(
+    [
+        # greetings and farewells
+        "hello",
+        "hi",
+        "hey",
+        "bye",
+        "goodbye",
+        # answers and acknowledgements
+        "no",
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "nope",
+        "nah",
+        "okay",
+        "ok",
+        "right",
+        "sure",
+        "thanks",
+        "please",
+        "wait",
+        "oh",
+        # intensifiers
+        "very",
+        "really",
+    ]
+)
+"""Words people say twice on purpose: a greeting or answer repeated is emphasis, not a stutter."""
 _COMMON_SHORT = frozenset(
     [
         "a",
@@ -133,18 +166,24 @@ def _ends_clause(text: str) -> bool:
     return bool(re.search(r"[,.;:!?…—]\s*$", text.strip()))
 
 
+def _ends_sentence(text: str) -> bool:
+    """A full stop, question or exclamation mark (or an ellipsis) closes the word."""
+    return bool(re.search(r"[.!?…]['\"”’)\]]*\s*$", text.strip()))
+
+
 def detect_fillers(words: Sequence[TimedWord], *, pause: float = PAUSE) -> list[FillerMark]:
     """Every word smart cleanup may remove, with the rule that found it."""
     keys = [_key(w.text) for w in words]
     marks: dict[int, str] = {}
     n = len(words)
     for i, (w, k) in enumerate(zip(words, keys, strict=True)):
-        nxt = keys[i + 1] if i + 1 < n else ""
+        # Nothing joins a word to the next one across a sentence end.
+        nxt = keys[i + 1] if i + 1 < n and not _ends_sentence(w.text) else ""
         if k in FILLER_TOKENS:
             marks[i] = "filler"
         elif w.text.strip().endswith(("-", "—", "–")) and i + 1 < n:
             marks[i] = "false_start"
-        elif k and k == nxt and k not in LEGIT_DOUBLES:
+        elif k and k == nxt and k not in LEGIT_DOUBLES and k not in SAID_TWICE:
             marks[i] = "repeat"
         elif 0 < len(k) <= 3 and k not in _COMMON_SHORT and len(nxt) > len(k) and nxt.startswith(k):
             marks[i] = "false_start"

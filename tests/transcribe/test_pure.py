@@ -142,6 +142,47 @@ def test_legit_double_is_not_a_repeat() -> None:
     assert detect_fillers(_texts("I know that that is true")) == []
 
 
+def test_greetings_and_answers_said_twice_are_not_repeats() -> None:
+    # The demo episode opens like this (as the bundled model writes it): two calls, not a
+    # stutter; smart cleanup used to cut the show's first word.
+    assert detect_fillers(_texts("Hello? Hello? Oh, hello. I didn't know")) == []
+    assert detect_fillers(_texts("hello hello is anyone there")) == []
+    assert detect_fillers(_texts("no, no, that is not it")) == []
+    assert detect_fillers(_texts("yeah yeah yeah I see")) == []
+    assert detect_fillers(_texts("Okay okay, fine")) == []
+    assert detect_fillers(_texts("it was very very good")) == []
+
+
+def test_no_repeat_or_false_start_across_a_sentence_end() -> None:
+    assert detect_fillers(_texts("Go to the door. Door is open")) == []
+    assert detect_fillers(_texts("he said it! It was true")) == []
+    assert detect_fillers(_texts("we met Al. Alice came too")) == []
+    # A comma is no sentence end: "the, the" is still a repeat, "th the" still a false start.
+    assert [(m.index, m.kind) for m in detect_fillers(_texts("and the, the plan"))] == [
+        (1, "repeat")
+    ]
+    assert [(m.index, m.kind) for m in detect_fillers(_texts("th the plan"))] == [
+        (0, "false_start")
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["the", "hello", "no", "yeah", "plan", "th", "a"]),
+            st.sampled_from(["", ",", ".", "?", "!"]),
+        ),
+        max_size=12,
+    )
+)
+def test_repeat_marks_never_cross_a_sentence_end(tokens: list[tuple[str, str]]) -> None:
+    words = _texts(" ".join(t + p for t, p in tokens))
+    for m in detect_fillers(words):
+        if m.kind in ("repeat", "false_start") and m.index + 1 < len(words):
+            assert not words[m.index].text.endswith((".", "?", "!"))
+            assert words[m.index].text.rstrip(",").lower() not in {"hello", "no", "yeah"}
+
+
 # --- hallucination --------------------------------------------------------------------------
 
 
