@@ -1,0 +1,217 @@
+"""Drawing the laid-out transcript: only the lines inside the clip, words in runs.
+
+A line is drawn in three passes: backgrounds (playing, selection, find hits, filler tints —
+adjacent tokens with the same background share one rectangle, so a selection reads as one
+band), text (adjacent words with the same look are joined and drawn with one ``drawText``: one
+call per word was the slow part of the prototype), then marks (strike-through over struck runs,
+a dotted underline for low confidence, a solid one for corrections). Pauses and overdub clips
+are drawn as pills with their label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+
+from editor.ui.transcript.layout import DocumentLayout
+from editor.ui.transcript.theme import Colors, TextMetrics
+from editor.viewmodel import Kind, Paragraph, Style, Token
+from editor.viewmodel.tokens import format_clock
+
+_LOOK = Style.DELETED | Style.PLAYING
+
+
+@dataclass(slots=True)
+class PaintContext:
+    """What a paint pass needs: geometry, fonts, colours and the selected ordinals."""
+
+    layout: DocumentLayout
+    metrics: TextMetrics
+    colors: Colors
+    x0: float
+    """Left edge of the text column in viewport coordinates."""
+    y_off: float
+    """Document y shown at the viewport's top (the scroll position)."""
+    sel_lo: int
+    sel_hi: int
+    """Selected word ordinals (inclusive); ``sel_lo > sel_hi`` when nothing is selected."""
+    focused: bool
+
+
+def _selected(tok: Token, ctx: PaintContext) -> bool:
+    if tok.kind is Kind.WORD:
+        return ctx.sel_lo <= tok.ordinal <= ctx.sel_hi
+    # A pause or clip after a word is selected when the words on both sides are.
+    return ctx.sel_lo <= tok.ordinal < ctx.sel_hi
+
+
+def _background(tok: Token, selected: bool, c: Colors) -> QColor | None:
+    if tok.style & Style.PLAYING:
+        return c.playing_bg
+    if selected:
+        return c.selection_bg
+    if tok.style & Style.MATCH:
+        return c.match_bg
+    if tok.kind is Kind.WORD and tok.style & Style.FILLER and not tok.style & Style.DELETED:
+        return c.filler_bg
+    return None
+
+
+def paint_paragraph(p: QPainter, ctx: PaintContext, index: int, y0: float, y1: float) -> None:
+    """Paint paragraph ``index`` where it meets document band ``[y0, y1)``."""
+    lay = ctx.layout.layouts[index]
+    para = ctx.layout.paragraphs[index]
+    m, c = ctx.metrics, ctx.colors
+    top = ctx.layout.tops[index] - ctx.y_off
+    if top < y1 - ctx.y_off and top + lay.text_top > y0 - ctx.y_off:
+        _paint_header(p, ctx, para, top)
+    lh = m.line_height
+    for line in ctx.layout.visible_lines(index, y0, y1):
+        y = top + lay.text_top + line * lh
+        toks = [i for i in range(lay.line_first[line], lay.line_ends[line]) if lay.line[i] == line]
+        _paint_line(p, ctx, para, toks, y)
+    del c
+
+
+def _paint_header(p: QPainter, ctx: PaintContext, para: Paragraph, top: float) -> None:
+    m, c = ctx.metrics, ctx.colors
+    width = ctx.layout.width
+    y = top
+    if para.heading is not None:
+        p.setFont(m.heading)
+        p.setPen(c.heading)
+        h = m.heading_height
+        rect = QRectF(ctx.x0, y + h * 0.25, width, h * 0.55)
+        p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, para.heading)
+        p.setPen(QPen(c.rule, 1.0))
+        p.drawLine(QPointF(ctx.x0, y + h * 0.86), QPointF(ctx.x0 + width, y + h * 0.86))
+        y += h
+    if para.speaker and not para.continued and para.tokens:
+        p.setFont(m.speaker)
+        p.setPen(c.speakers[para.speaker_index % len(c.speakers)])
+        rect = QRectF(ctx.x0, y, width, m.speaker_height)
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
+        bounds = p.boundingRect(rect, flags, para.speaker)
+        p.drawText(rect, flags, para.speaker)
+        p.setFont(m.clock)
+        p.setPen(c.dim)
+        clock = QRectF(bounds.right() + m.space * 2, y, width, m.speaker_height)
+        p.drawText(clock, flags, format_clock(para.start))
+
+
+def _paint_line(p: QPainter, ctx: PaintContext, para: Paragraph, toks: list[int], y: float) -> None:
+    lay = ctx.layout.layouts[para.index]
+    m, c = ctx.metrics, ctx.colors
+    lh, space, x0 = m.line_height, m.space, ctx.x0
+    tokens = para.tokens
+    fm = m.fm
+    pad_y = (lh - fm.height()) / 2
+    baseline = y + pad_y + fm.ascent()
+    sel = [_selected(tokens[i], ctx) for i in toks]
+
+    # Backgrounds: one rectangle per run of equal background.
+    run_bg: QColor | None = None
+    run_x = run_end = 0.0
+    bg_top, bg_h = y + pad_y * 0.35, lh - pad_y * 0.7
+    p.setPen(Qt.PenStyle.NoPen)
+    for k, i in enumerate(toks):
+        tok = tokens[i]
+        bg = _background(tok, sel[k], c) if tok.kind is Kind.WORD or sel[k] else None
+        x, w = x0 + lay.xs[i], lay.widths[i]
+        if bg is not None and run_bg is not None and bg == run_bg and x - run_end <= space + 0.5:
+            run_end = x + w
+            continue
+        if run_bg is not None:
+            p.fillRect(QRectF(run_x - 2, bg_top, run_end - run_x + 4, bg_h), run_bg)
+        run_bg, run_x, run_end = bg, x, x + w
+    if run_bg is not None:
+        p.fillRect(QRectF(run_x - 2, bg_top, run_end - run_x + 4, bg_h), run_bg)
+
+    # Text, in runs of words with the same look; pills for pauses and clips.
+    p.setFont(m.body)
+    run: list[str] = []
+    run_style = Style.NONE
+    run_x = run_end = 0.0
+    for i in toks:
+        tok = tokens[i]
+        x, w = x0 + lay.xs[i], lay.widths[i]
+        if tok.kind is not Kind.WORD:
+            _flush(p, ctx, run, run_style, run_x, run_end, baseline)
+            run = []
+            _paint_pill(p, ctx, tok, x, w, y)
+            p.setFont(m.body)
+            continue
+        look = tok.style & _LOOK
+        if run and look == run_style:
+            run.append(tok.text)
+            run_end = x + w
+            continue
+        _flush(p, ctx, run, run_style, run_x, run_end, baseline)
+        run, run_style, run_x, run_end = [tok.text], look, x, x + w
+    _flush(p, ctx, run, run_style, run_x, run_end, baseline)
+
+    # Per-word marks: low confidence dotted, corrected solid.
+    for i in toks:
+        tok = tokens[i]
+        if tok.kind is not Kind.WORD or not tok.style & (Style.LOW_CONFIDENCE | Style.CORRECTED):
+            continue
+        x, w = x0 + lay.xs[i], lay.widths[i]
+        uy = baseline + fm.descent() * 0.75
+        if tok.style & Style.CORRECTED:
+            p.setPen(QPen(c.corrected, 1.5))
+            p.drawLine(QPointF(x, uy), QPointF(x + w, uy))
+        elif tok.style & Style.LOW_CONFIDENCE:
+            pen = QPen(c.low_confidence, 1.3, Qt.PenStyle.DotLine)
+            p.setPen(pen)
+            p.drawLine(QPointF(x, uy), QPointF(x + w, uy))
+
+
+def _flush(
+    p: QPainter,
+    ctx: PaintContext,
+    run: list[str],
+    style: Style,
+    x: float,
+    end: float,
+    baseline: float,
+) -> None:
+    if not run:
+        return
+    c = ctx.colors
+    gone = bool(style & Style.DELETED)
+    p.setPen(c.playing_text if style & Style.PLAYING else c.deleted if gone else c.text)
+    p.drawText(QPointF(x, baseline), " ".join(run))
+    if gone:
+        sy = baseline - ctx.metrics.fm.xHeight() * 0.5
+        p.setPen(QPen(c.deleted, 1.2))
+        p.drawLine(QPointF(x, sy), QPointF(end, sy))
+
+
+def _paint_pill(p: QPainter, ctx: PaintContext, tok: Token, x: float, w: float, y: float) -> None:
+    m, c = ctx.metrics, ctx.colors
+    lh = m.line_height
+    h = m.pill_fm.height() + 4
+    rect = QRectF(x, y + (lh - h) / 2, w, h)
+    generated = bool(tok.style & Style.GENERATED)
+    gone = bool(tok.style & Style.DELETED)
+    bg = c.generated_bg if generated else c.pause_bg
+    if tok.style & Style.PLAYING:
+        bg = c.playing_bg
+    elif _selected(tok, ctx):
+        bg = c.selection_bg
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(bg)
+    p.drawRoundedRect(rect, h / 2, h / 2)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.setFont(m.pill)
+    color = c.generated_text if generated else c.pause_text
+    p.setPen(c.deleted if gone else color)
+    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, tok.text)
+    if gone:
+        p.setPen(QPen(c.deleted, 1.0))
+        p.drawLine(
+            QPointF(rect.left() + 3, rect.center().y()),
+            QPointF(rect.right() - 3, rect.center().y()),
+        )
