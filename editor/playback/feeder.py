@@ -1,0 +1,431 @@
+"""The producer: walks the programme through the reader and keeps the ring a few hundred ms full.
+
+The feeder owns everything about *what* plays — the reader, where the render head is, the
+speed stage, the loop and selection bounds — and is the ring's only writer. The transport asks
+for changes with commands (:meth:`Feeder.submit`, from any thread); :meth:`Feeder.step`, run by
+the player's thread, applies them and tops the ring up.
+
+Every change that affects audio already in the ring (seek, edit swap, speed, loop, pause) is a
+*splice* at ring index ``k`` a little ahead of the playhead (:data:`SPLICE_MARGIN_S` beyond
+what the callback has read, so the callback never waits): the consumer is held at ``k``, the
+frames after it are rewritten, and the new audio is crossfaded over :data:`FADE_S` against the
+old audio that was already rendered there. The crossfade uses the reader's own
+``correlated_fades``: where the old and the new audio are the same (an edit elsewhere in the
+episode, carried by source time) their correlation is 1 and the gains sum to one, so the swap
+is inaudible and the output equals either side; where they differ the fade is equal-power, with
+the reader's click guard falling back to equal gain if the mix would step harder than either
+side does.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from editor.errors import PlaybackError
+from editor.playback.events import Ended, Observer, PlaybackFailed
+from editor.playback.layout import Layout, carry
+from editor.playback.ring import Ring
+from editor.playback.tempo import Stage
+from editor.playback.timeline import Timeline
+from render.errors import RenderError
+from render.export.program import fold_channels
+from render.reader import EdlReader, correlated_fades, correlation
+from render.sources import Frames
+
+log = logging.getLogger(__name__)
+
+FILL_S = 0.25
+"""How far ahead of the playhead the feeder keeps the ring filled."""
+
+CHUNK = 1024
+"""Program frames rendered per reader call."""
+
+FADE_S = 0.005
+"""Length of a splice's crossfade (and of the fades at pause, resume and a selection's end)."""
+
+SPLICE_MARGIN_S = 0.012
+"""Audio beyond the callback's read position that a splice leaves alone, on top of one
+callback buffer, so the callback never catches up with the frames being rewritten."""
+
+HOLD_TIMEOUT_S = 0.2
+"""How long a splice waits for a running callback to finish (a dead stream never does)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """What is being played: an open reader (owned by the feeder), its layout, its words."""
+
+    reader: EdlReader
+    layout: Layout
+    words: Any = None
+    """A ``sync.derive.ProgramMap`` for word lookups, or ``None`` for a bare EDL."""
+
+    @classmethod
+    def open(cls, reader: EdlReader, words: Any = None) -> Programme:
+        return cls(reader, Layout(reader.edl, reader.segment_starts(), reader.frames), words)
+
+
+# Commands (from the transport; applied on the feeder's thread) --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Play:
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Seek:
+    frame: int
+
+
+@dataclass(frozen=True, slots=True)
+class Swap:
+    programme: Programme
+
+
+@dataclass(frozen=True, slots=True)
+class SetSpeed:
+    speed: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetLoop:
+    span: tuple[int, int] | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetOutput:
+    """A new device rate (after a device change); the ring is empty and paused by then."""
+
+    rate: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Sets ``event`` once every command before it has been applied."""
+
+    event: threading.Event
+
+
+Command = Play | Pause | Seek | Swap | SetSpeed | SetLoop | SetOutput | Mark
+
+
+class Feeder:
+    """The ring's producer. ``state`` is ``"paused"``, ``"playing"`` or ``"ending"`` (all of the
+    programme is in the ring; the callback is playing out its last frames)."""
+
+    def __init__(
+        self,
+        programme: Programme,
+        ring: Ring,
+        timeline: Timeline,
+        out_rate: int,
+        blocksize: int,
+        emit: Observer,
+        fill_s: float = FILL_S,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.programme = programme
+        self.ring = ring
+        self.timeline = timeline
+        self.out_rate = out_rate
+        self.blocksize = blocksize
+        self.fill_s = fill_s
+        self._emit = emit
+        self._sleep = sleep
+        self.commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self.speed = 1.0
+        self.stage = self._new_stage()
+        self.state = "paused"
+        self.pos = 0
+        """Program frame of the next frame to render (the resume point while paused)."""
+        self.end_at: int | None = None
+        self.loop: tuple[int, int] | None = None
+        self.splice: tuple[int, int] = (0, 0)
+        """``(ring index, program frame)`` where the newest stretch of audio begins."""
+        self.splices = 0
+        self.applied = 0
+        """Commands applied so far (the transport counts the ones it submitted)."""
+
+    # -- sizes ----------------------------------------------------------------------------------
+
+    @property
+    def rate(self) -> int:
+        return self.programme.reader.sample_rate
+
+    @property
+    def fade(self) -> int:
+        return max(1, round(FADE_S * self.out_rate))
+
+    @property
+    def target(self) -> int:
+        return min(round(self.fill_s * self.out_rate), self.ring.capacity // 2)
+
+    def _new_stage(self) -> Stage:
+        return Stage(self.rate, self.out_rate, self.ring.channels, self.speed)
+
+    # -- commands -------------------------------------------------------------------------------
+
+    def submit(self, command: Command) -> None:
+        """Queue a change (any thread); the next :meth:`step` applies it."""
+        self.commands.put(command)
+
+    def step(self) -> None:
+        """Apply queued commands, then top the ring up. Render errors pause and are reported."""
+        try:
+            while True:
+                try:
+                    command = self.commands.get_nowait()
+                except queue.Empty:
+                    break
+                try:
+                    self._apply(command)
+                finally:
+                    self.applied += 1
+            if self.state == "playing":
+                self._fill()
+            if self.state == "ending" and self.ring.available() == 0:
+                self.state = "paused"
+                self._emit(Ended(self.pos / self.rate))
+        except (RenderError, PlaybackError) as exc:
+            self._fail(str(exc))
+        except Exception as exc:  # never let the thread die: report it and stop playing
+            log.exception("playback failed")
+            self._fail(f"playback failed: {exc}")
+
+    def _fail(self, message: str) -> None:
+        self.state = "paused"
+        self.ring.final = True
+        self.ring.release()
+        self._emit(PlaybackFailed(message))
+
+    def _apply(self, c: Command) -> None:
+        if isinstance(c, Play):
+            if c.start is None and c.end is None and self.state != "paused":
+                return
+            self._splice(lambda here: self._do_play(here, c))
+        elif isinstance(c, Pause):
+            if self.state != "paused":
+                self._splice(self._do_pause)
+        elif isinstance(c, Seek):
+            self._splice(lambda here: self._do_seek(c.frame))
+        elif isinstance(c, Swap):
+            self._splice(lambda here: self._do_swap(here, c.programme))
+        elif isinstance(c, SetSpeed):
+            self.speed = c.speed
+            self._splice(lambda here: self._do_seek(here))
+        elif isinstance(c, SetLoop):
+            self.loop = c.span
+            self._splice(lambda here: self._do_seek(here))
+        elif isinstance(c, SetOutput):
+            self.out_rate = c.rate
+            self.stage = self._new_stage()
+        else:
+            c.event.set()
+
+    def _do_play(self, here: int, c: Play) -> None:
+        self.end_at = c.end
+        if c.start is not None:
+            self.pos = min(max(c.start, 0), self.programme.reader.frames)
+        elif self.pos >= self._bound():
+            self.pos = 0  # play after the end starts over
+        self.state = "playing"
+
+    def _do_pause(self, here: int) -> None:
+        self.pos = here
+        self.state = "paused"
+
+    def _do_seek(self, frame: int) -> None:
+        self.pos = min(max(frame, 0), self.programme.reader.frames)
+        if self.state == "ending":
+            self.state = "playing"
+
+    def _do_swap(self, here: int, programme: Programme) -> None:
+        old = self.programme
+        self.pos = carry(old.layout, here, programme.layout)
+        self.programme = programme
+        if self.end_at is not None:
+            self.end_at = min(
+                carry(old.layout, self.end_at, programme.layout), programme.reader.frames
+            )
+        if self.loop is not None:
+            a, b = (carry(old.layout, t, programme.layout) for t in self.loop)
+            self.loop = (a, b) if b > a else None
+        old.reader.close()
+        if self.state == "ending":
+            self.state = "playing"
+
+    # -- splicing -------------------------------------------------------------------------------
+
+    def _splice(self, change: Callable[[int], None]) -> None:
+        """Apply ``change(program frame at the splice point)`` and rewrite the ring from there."""
+        ring = self.ring
+        tail: Frames = np.zeros((0, ring.channels), dtype=np.float32)
+        if self.state != "paused" and ring.available() > 0:
+            k = min(
+                ring.read_index + self.blocksize + round(SPLICE_MARGIN_S * self.out_rate),
+                ring.write_index,
+            )
+            self._hold(k)
+            k = max(k, ring.read_index)
+            at = self.timeline.program_at(k)
+            here = self.pos if at is None else round(at)
+            tail = ring.peek(k, min(self.fade, ring.write_index - k))
+            ring.rewind(k)
+            self.timeline.cut(k)
+        else:
+            k = ring.write_index
+            here = self.pos
+        try:
+            change(here)
+            self.stage = self._new_stage()
+            self.splices += 1
+            if self.state == "paused":
+                if len(tail):
+                    _, fade_out = correlated_fades(len(tail), 0.0)
+                    ring.write(tail * fade_out)
+                    self.timeline.extend(ring.write_index)
+                self.splice = (ring.write_index, self.pos)
+                ring.final = True
+                return
+            self.timeline.start(k, self.pos, self.stage.ratio)
+            self.splice = (k, self.pos)
+            # From silence, fade in — except at the programme's very start, which plays exactly
+            # as export renders it.
+            fade_in = self.fade if self.pos > 0 else 0
+            head = self._render_at_least(max(len(tail), self.fade))
+            if len(head):
+                ring.write(_join(tail, head, fade_in))
+                self.timeline.extend(ring.write_index)
+            ring.final = False
+        finally:
+            ring.release()
+
+    def _hold(self, k: int) -> None:
+        token = self.ring.hold(k)
+        waited = 0.0
+        while not self.ring.held(token) and waited < HOLD_TIMEOUT_S:
+            self._sleep(0.0005)
+            waited += 0.0005
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def _bound(self) -> int:
+        """Where the render head must stop (or loop): selection end, loop end, programme end."""
+        frames = self.programme.reader.frames
+        bound = frames if self.end_at is None else min(self.end_at, frames)
+        if self.loop is not None and self.pos <= self.loop[1]:
+            bound = min(bound, self.loop[1])
+        return bound
+
+    def _chunk(self) -> Frames | None:
+        """The device frames of the next program chunk, or ``None`` at the bound."""
+        bound = self._bound()
+        if self.pos >= bound:
+            return None
+        n = min(CHUNK, bound - self.pos)
+        reader = self.programme.reader
+        block = fold_channels(reader.read(self.pos, n), self.ring.channels)
+        self.pos += n
+        if self.pos >= bound and self.end_at is not None and bound == self.end_at:
+            fade = min(self.fade, n)
+            block = block.copy()
+            block[n - fade :] *= correlated_fades(fade, 0.0)[1]
+        return self.stage.process(block)
+
+    def _render_at_least(self, count: int) -> Frames:
+        """At least ``count`` device frames from the render head (fewer only at the bound)."""
+        parts: list[Frames] = []
+        have = 0
+        while have < count:
+            out = self._chunk()
+            if out is None:
+                out = self.stage.flush()
+                if len(out):
+                    parts.append(out)
+                break
+            parts.append(out)
+            have += len(out)
+        if not parts:
+            return np.zeros((0, self.ring.channels), dtype=np.float32)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _fill(self) -> None:
+        ring = self.ring
+        while ring.available() < self.target:
+            out = self._chunk()
+            if out is None:
+                self._at_bound()
+                return
+            if len(out) > ring.space():  # cannot happen with the sizes the player picks
+                raise PlaybackError("the playback buffer is too small for one chunk")
+            ring.write(out)
+            self.timeline.extend(ring.write_index)
+            if ring.final:
+                ring.final = False
+
+    def _at_bound(self) -> None:
+        """The render head reached its bound: loop back, or let the ring play out."""
+        ring = self.ring
+        if self.loop is not None and self.pos >= self.loop[1] > self.loop[0]:
+            # Loop: the audio just past the loop's end fades out under its start.
+            reader = self.programme.reader
+            tail = fold_channels(reader.read(self.pos, self.fade), ring.channels)
+            tail = self.stage.process(tail)[: self.fade]
+            k = ring.write_index
+            self.pos = self.loop[0]
+            self.stage = self._new_stage()
+            self.timeline.start(k, self.pos, self.stage.ratio)
+            self.splice = (k, self.pos)
+            head = self._render_at_least(max(len(tail), self.fade))
+            if len(head) <= ring.space():
+                ring.write(_join(tail, head, self.fade))
+                self.timeline.extend(ring.write_index)
+            return
+        rest = self.stage.flush()
+        if len(rest) and len(rest) <= ring.space():
+            ring.write(rest)
+            self.timeline.extend(ring.write_index)
+        ring.final = True
+        self.state = "ending"
+
+
+def _join(tail: Frames, head: Frames, fade: int) -> Frames:
+    """``head`` with its first ``len(tail)`` frames crossfaded against ``tail`` (or, with no
+    tail, faded in from silence over ``fade`` frames)."""
+    n = min(len(tail), len(head))
+    out = head.copy()
+    if n == 0:
+        fade = min(len(head), fade)
+        if fade:
+            out[:fade] *= correlated_fades(fade, 0.0)[0]
+        return out
+    a, b = tail[:n], head[:n]
+    fade_in, fade_out = correlated_fades(n, correlation(a, b))
+    mixed = a * fade_out + b * fade_in
+    bound = max(_max_step(a), _max_step(b))
+    if _max_step(mixed) > bound:
+        fade_in, fade_out = correlated_fades(n, 1.0)
+        mixed = a * fade_out + b * fade_in
+    out[:n] = mixed
+    return out
+
+
+def _max_step(block: Frames) -> float:
+    if len(block) < 2:
+        return 0.0
+    return float(np.abs(np.diff(block, axis=0)).max())
