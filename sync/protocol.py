@@ -175,7 +175,7 @@ class ResyncRequired(msgspec.Struct, tag="resync_required", **_KW):
     version: int
 
 
-class PresenceEntry(msgspec.Struct, **_KW):
+class PresenceEntry(msgspec.Struct, omit_defaults=False):
     client_id: str
     name: str
     color: str

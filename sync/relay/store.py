@@ -1,0 +1,271 @@
+"""The relay's own SQLite: rooms' snapshots and op logs, idempotency receipts, tokens, blobs.
+
+Why it looks like this: an acknowledgement promises durability, so the database runs WAL with
+``synchronous=FULL`` (RELIABILITY.md rule 7) and checks its integrity when it opens. Writes go
+through one connection used by one thread (the server's database thread) so that a commit's
+fsync never blocks the event loop; reads (token checks, loading a room) use a second
+connection, which WAL lets run beside a writer. A batch of ops from many clients is written in
+one transaction (group commit): the fsync is paid once per batch, not once per op.
+
+Receipts ``(room, client_id, seq) -> (version, digest)`` are kept forever (they are small), so a
+resend is recognised even after its op was compacted out of the retained log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sync.relay.errors import RelayStoreError
+
+SCHEMA = """
+CREATE TABLE rooms (id TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+CREATE TABLE snapshots (
+    room TEXT NOT NULL, version INTEGER NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (room, version));
+CREATE TABLE ops (
+    room TEXT NOT NULL, version INTEGER NOT NULL, client_id TEXT NOT NULL,
+    seq INTEGER NOT NULL, author TEXT NOT NULL, op TEXT NOT NULL, digest BLOB NOT NULL,
+    PRIMARY KEY (room, version));
+CREATE TABLE receipts (
+    room TEXT NOT NULL, client_id TEXT NOT NULL, seq INTEGER NOT NULL,
+    version INTEGER NOT NULL, digest BLOB NOT NULL,
+    PRIMARY KEY (room, client_id, seq));
+CREATE TABLE tokens (
+    id TEXT PRIMARY KEY, room TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
+    hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, created_at TEXT NOT NULL);
+"""
+SCHEMA_VERSION = 1
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class OpRow:
+    version: int
+    client_id: str
+    seq: int
+    author: str
+    op: str
+    digest: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RoomData:
+    """What a room loads from: the newest snapshot (``None``: empty document) and the ops
+    after it, in version order."""
+
+    snapshot: bytes | None
+    snapshot_version: int
+    ops: list[OpRow]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRow:
+    id: str
+    room: str
+    role: str
+    hash: str
+    label: str
+    created_at: str
+    revoked_at: str | None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.Error as exc:
+        raise RelayStoreError(f"{path}: cannot open the relay database: {exc}") from exc
+    return conn
+
+
+class RelayStore:
+    """The relay database at ``DIR/relay.sqlite``; see the module docstring for threading."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / "relay.sqlite"
+        self._w = _connect(self.path)
+        self._r = _connect(self.path)
+        self._rlock = threading.Lock()
+        self._wlock = threading.Lock()
+        try:
+            check = [str(r[0]) for r in self._w.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as exc:
+            raise RelayStoreError(f"{self.path}: not a relay database: {exc}") from exc
+        if check != ["ok"]:
+            raise RelayStoreError(f"{self.path}: integrity check failed: {check[:3]}")
+        self._migrate()
+
+    def close(self) -> None:
+        self._w.close()
+        self._r.close()
+
+    def _migrate(self) -> None:
+        found = int(self._w.execute("PRAGMA user_version").fetchone()[0])
+        if found > SCHEMA_VERSION:
+            raise RelayStoreError(f"{self.path}: written by a newer relay (schema {found})")
+        if found == SCHEMA_VERSION:
+            return
+        with self._write() as c:
+            for stmt in SCHEMA.split(";"):
+                if stmt.strip():
+                    c.execute(stmt)
+            c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        c = self._w
+        with self._wlock:
+            try:
+                c.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise RelayStoreError(f"cannot start a write: {exc}") from exc
+            try:
+                yield c
+                c.execute("COMMIT")
+            except BaseException as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    c.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise RelayStoreError(f"cannot save: {exc}") from exc
+                raise
+
+    def _read(self, sql: str, args: Sequence[object] = ()) -> list[Any]:
+        try:
+            with self._rlock:
+                return list(self._r.execute(sql, args).fetchall())
+        except sqlite3.Error as exc:
+            raise RelayStoreError(f"cannot read the relay database: {exc}") from exc
+
+    # --- rooms -------------------------------------------------------------------------------
+
+    def ensure_room(self, room: str) -> None:
+        with self._write() as c:
+            c.execute("INSERT OR IGNORE INTO rooms VALUES (?, ?)", (room, now()))
+
+    def rooms(self) -> list[str]:
+        return [str(r[0]) for r in self._read("SELECT id FROM rooms ORDER BY id")]
+
+    def load_room(self, room: str) -> RoomData:
+        snap = self._read(
+            "SELECT version, data FROM snapshots WHERE room = ? ORDER BY version DESC LIMIT 1",
+            (room,),
+        )
+        version, data = (int(snap[0][0]), bytes(snap[0][1])) if snap else (0, None)
+        rows = self._read(
+            "SELECT version, client_id, seq, author, op, digest FROM ops "
+            "WHERE room = ? AND version > ? ORDER BY version",
+            (room, version),
+        )
+        ops = [OpRow(int(v), str(c), int(s), str(a), str(o), bytes(d)) for v, c, s, a, o, d in rows]
+        return RoomData(data, version, ops)
+
+    def ops_between(self, room: str, after: int, upto: int) -> list[OpRow]:
+        rows = self._read(
+            "SELECT version, client_id, seq, author, op, digest FROM ops "
+            "WHERE room = ? AND version > ? AND version <= ? ORDER BY version",
+            (room, after, upto),
+        )
+        return [
+            OpRow(int(v), str(c), int(s), str(a), str(o), bytes(d)) for v, c, s, a, o, d in rows
+        ]
+
+    def receipts(self, room: str, client_id: str) -> dict[int, tuple[int, bytes]]:
+        rows = self._read(
+            "SELECT seq, version, digest FROM receipts WHERE room = ? AND client_id = ?",
+            (room, client_id),
+        )
+        return {int(s): (int(v), bytes(d)) for s, v, d in rows}
+
+    def commit(
+        self,
+        room: str,
+        ops: Sequence[OpRow],
+        snapshot: tuple[int, bytes] | None = None,
+        compact_before: int | None = None,
+    ) -> None:
+        """Persist a batch of ops (and maybe a snapshot) in one transaction; raises
+        :class:`RelayStoreError` with nothing written when any part fails."""
+        with self._write() as c:
+            c.executemany(
+                "INSERT INTO ops VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(room, o.version, o.client_id, o.seq, o.author, o.op, o.digest) for o in ops],
+            )
+            c.executemany(
+                "INSERT INTO receipts VALUES (?, ?, ?, ?, ?)",
+                [(room, o.client_id, o.seq, o.version, o.digest) for o in ops],
+            )
+            if snapshot is not None:
+                c.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", (room, *snapshot))
+                c.execute(
+                    "DELETE FROM snapshots WHERE room = ? AND version < ?", (room, snapshot[0])
+                )
+            if compact_before is not None:
+                c.execute("DELETE FROM ops WHERE room = ? AND version < ?", (room, compact_before))
+
+    def seed(self, room: str, version: int, data: bytes) -> bool:
+        """Start an untouched room from a snapshot; ``False`` if it already has content."""
+        with self._write() as c:
+            used = c.execute(
+                "SELECT (SELECT COUNT(*) FROM ops WHERE room = ?) + "
+                "(SELECT COUNT(*) FROM snapshots WHERE room = ?)",
+                (room, room),
+            ).fetchone()[0]
+            if used:
+                return False
+            c.execute("INSERT OR IGNORE INTO rooms VALUES (?, ?)", (room, now()))
+            c.execute("INSERT INTO snapshots VALUES (?, ?, ?)", (room, version, data))
+        return True
+
+    def integrity(self) -> list[str]:
+        return [str(r[0]) for r in self._read("PRAGMA integrity_check")]
+
+    # --- tokens ------------------------------------------------------------------------------
+
+    def add_token(self, row: TokenRow) -> None:
+        with self._write() as c:
+            c.execute("INSERT OR IGNORE INTO rooms VALUES (?, ?)", (row.room, now()))
+            c.execute(
+                "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (row.id, row.room, row.role, row.hash, row.label, row.created_at, None),
+            )
+
+    def token_by_hash(self, digest: str) -> TokenRow | None:
+        rows = self._read("SELECT * FROM tokens WHERE hash = ?", (digest,))
+        return TokenRow(*rows[0]) if rows else None
+
+    def tokens(self, room: str | None = None) -> list[TokenRow]:
+        if room is None:
+            rows = self._read("SELECT * FROM tokens ORDER BY room, created_at")
+        else:
+            rows = self._read("SELECT * FROM tokens WHERE room = ? ORDER BY created_at", (room,))
+        return [TokenRow(*r) for r in rows]
+
+    def revoke_token(self, token_id: str) -> bool:
+        with self._write() as c:
+            cur = c.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (now(), token_id),
+            )
+            return cur.rowcount > 0
+
+    # --- blobs -------------------------------------------------------------------------------
+
+    def add_blob(self, sha256: str, size: int) -> None:
+        with self._write() as c:
+            c.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?)", (sha256, size, now()))
