@@ -6,12 +6,19 @@ EditorError
 │   └── MediaMismatch   a file offered for a moved track is not the same recording
 ├── SessionError        an edit cannot be submitted, undone or redone
 │   └── NothingToUndo   the user's undo (or redo) history is empty
+├── MissingMedia        a track's recording is not where the library says (export, playback)
 ├── TranscribeError     transcription cannot run (model missing, cache corrupt, disk full)
-│   └── TranscribeCancelled
+│   └── TranscribeCancelled   (also a render.errors.Cancelled)
 └── PlaybackError       no audio device, or the device failed
+
+Cancellation has one base for the whole program, :class:`render.errors.Cancelled` (``render`` is
+the bottom layer, so the base lives there): render jobs, export and transcription all raise a
+subclass of it, and a front end catches that one type (the CLI exits 130).
 """
 
 from __future__ import annotations
+
+from render.errors import Cancelled
 
 
 class EditorError(Exception):
@@ -42,7 +49,11 @@ class TranscribeError(EditorError):
     """Transcription cannot run or continue."""
 
 
-class TranscribeCancelled(TranscribeError):
+class MissingMedia(EditorError):
+    """A track's recording is not at its recorded path; the message says how to locate it."""
+
+
+class TranscribeCancelled(TranscribeError, Cancelled):
     """The user cancelled transcription; finished chunks are kept."""
 
 

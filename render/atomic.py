@@ -4,16 +4,24 @@ Every file Wordcut produces (caches, exports, EDLs, checkpoints) goes through he
 a cancel or a full disk leaves either the old file or the complete new one, never a mixture.
 Temporary names carry the writing process's id (``.<name>.<pid>.<random><suffix>``): what a
 killed process (``kill -9``, power loss) left beside a target is swept by the next write to it.
+
+Every failure to create, fill or rename the file is raised as :class:`render.errors.WriteError`
+naming the *target* and the problem in words ("the folder … does not exist", "permission
+denied"), so a front end can show it as it is; errors the caller's own code raises inside the
+block (reading a source, a cancel) pass through unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from render.errors import WriteError
 
 
 @contextlib.contextmanager
@@ -24,19 +32,31 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
     muxers) picks its format from it. On any exception the temporary file is removed.
     """
     target = Path(target)
+    _check_folder(target)
     sweep_orphans(target.parent, f".{target.name}.")
-    fd, name = tempfile.mkstemp(
-        prefix=temp_prefix(target.name), suffix=suffix or ".tmp", dir=target.parent
-    )
+    try:
+        fd, name = tempfile.mkstemp(
+            prefix=temp_prefix(target.name), suffix=suffix or ".tmp", dir=target.parent
+        )
+    except OSError as exc:
+        raise write_error(target, exc) from None
     os.close(fd)
     tmp = Path(name)
-    # mkstemp creates 0600; a finished file gets the permissions any new file would get.
-    os.chmod(tmp, 0o666 & ~_UMASK)
     try:
-        yield tmp
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
+        # mkstemp creates 0600; a finished file gets the permissions any new file would get.
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        try:
+            yield tmp
+        except OSError as exc:
+            if exc.filename not in (None, str(tmp)):
+                raise  # the caller's own I/O (a source that cannot be read): not ours to name
+            raise write_error(target, exc) from None
+        try:
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise write_error(target, exc) from None
         _fsync_dir(target.parent)
     finally:
         tmp.unlink(missing_ok=True)
@@ -46,26 +66,73 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
 def atomic_dir(target: str | Path) -> Iterator[Path]:
     """Yield a temporary folder beside ``target``; on clean exit it replaces ``target`` whole."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(target, exc) from None
     sweep_orphans(target.parent, f".{target.name}.")
-    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(target.name), suffix=".tmp", dir=target.parent))
+    try:
+        tmp = Path(
+            tempfile.mkdtemp(prefix=temp_prefix(target.name), suffix=".tmp", dir=target.parent)
+        )
+    except OSError as exc:
+        raise write_error(target, exc) from None
     old: Path | None = None
     try:
         yield tmp
-        if target.exists():
-            # Two renames, then the slow delete: at every instant either the old folder or the
-            # new one stands complete under ``target`` (or beside it, under a name to recover).
-            old = Path(
-                tempfile.mkdtemp(prefix=temp_prefix(target.name), suffix=".old", dir=target.parent)
-            )
-            os.replace(target, old / target.name)
-        os.replace(tmp, target)
+        try:
+            if target.exists():
+                # Two renames, then the slow delete: at every instant either the old folder or
+                # the new one stands complete under ``target`` (or beside it, to recover).
+                old = Path(
+                    tempfile.mkdtemp(
+                        prefix=temp_prefix(target.name), suffix=".old", dir=target.parent
+                    )
+                )
+                os.replace(target, old / target.name)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise write_error(target, exc) from None
         _fsync_dir(target.parent)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _check_folder(target: Path) -> None:
+    """Refuse a target whose folder is missing or is a file, before any work is done."""
+    folder = target.parent
+    if not folder.exists():
+        raise WriteError(target, f"the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise WriteError(target, f"{folder} is not a folder")
+    if target.is_dir():
+        raise WriteError(target, "is a folder, not a file")
+
+
+_PROBLEMS = {
+    errno.ENOENT: "the folder {folder} does not exist",
+    errno.ENOTDIR: "{folder} is not a folder",
+    errno.EACCES: "permission denied: the folder {folder} is not writable",
+    errno.EPERM: "permission denied: the folder {folder} is not writable",
+    errno.EROFS: "the folder {folder} is on a read-only file system",
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EISDIR: "is a folder, not a file",
+    errno.ENAMETOOLONG: "the file name is too long",
+}
+
+
+def write_error(target: Path, exc: OSError) -> WriteError:
+    """The :class:`WriteError` for an ``OSError`` met while writing ``target``, in words."""
+    template = _PROBLEMS.get(exc.errno or 0)
+    if template is not None:
+        problem = template.format(folder=target.parent)
+    else:
+        problem = f"cannot write: {exc.strerror or exc}"
+    return WriteError(target, problem)
 
 
 def temp_prefix(name: str) -> str:

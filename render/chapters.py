@@ -10,6 +10,10 @@ Chapters come from the document's sections, or from a file the user hands to ``w
   people paste into show notes. Blank lines and ``#`` comments are skipped.
 
 Times are seconds of *program* time (after cuts), which is what a listener's player shows.
+
+Export writes the Podcasting 2.0 form too (:func:`chapters_json`, :func:`save_chapters_json`):
+the ``.chapters.json`` a podcast host's upload form takes beside the episode. Writing and
+parsing live together so that what is written always parses back to the same chapters.
 """
 
 from __future__ import annotations
@@ -22,7 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from render.atomic import write_text
 from render.errors import ExportError
+
+CHAPTERS_VERSION = "1.2.0"
+"""The Podcasting 2.0 chapters format version written (1.x is read)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +114,31 @@ def parse_chapters_json(text: str) -> list[Chapter]:
             raise ChapterError(f"chapter {i}: url must be a string")
         chapters.append(Chapter(title, start, end, url))
     return chapters
+
+
+def chapters_json(chapters: Iterable[Chapter]) -> str:
+    """The Podcasting 2.0 chapters JSON for ``chapters``, in start order, times to the ms.
+
+    ``endTime`` and ``url`` are written only when set (players compute the end from the next
+    chapter); titles are kept as they are, non-ASCII included.
+    """
+    items: list[dict[str, Any]] = []
+    for chapter in sorted(chapters, key=_start):
+        item: dict[str, Any] = {
+            "startTime": round(chapter.start_seconds, 3),
+            "title": chapter.title,
+        }
+        if chapter.end_seconds is not None:
+            item["endTime"] = round(chapter.end_seconds, 3)
+        if chapter.url is not None:
+            item["url"] = chapter.url
+        items.append(item)
+    return json.dumps({"version": CHAPTERS_VERSION, "chapters": items}, ensure_ascii=False) + "\n"
+
+
+def save_chapters_json(path: str | Path, chapters: Iterable[Chapter]) -> None:
+    """Write :func:`chapters_json` to ``path`` atomically (``WriteError`` names ``path``)."""
+    write_text(path, chapters_json(chapters))
 
 
 _TEXT_LINE = re.compile(

@@ -8,7 +8,12 @@ the file and the problem in one line (``str(exc)``)::
     ├── EdlError          an EDL is malformed or refers to something impossible
     │   └── EdlVersionError   written by a newer Wordcut than this one
     ├── ExportError       the output cannot be produced (bad options, unwritable target)
+    │   └── WriteError        a file cannot be written where it was asked for (names the target)
     └── Cancelled         a long job stopped because the caller asked it to
+
+:class:`Cancelled` is the one cancellation type of the whole program: ``editor`` derives its own
+cancellations from it (transcription's ``TranscribeCancelled``), so a front end catches one type
+and exits 130 (the CLI) or closes its progress dialog quietly (the app).
 """
 
 from __future__ import annotations
@@ -39,6 +44,19 @@ class EdlVersionError(EdlError):
 
 class ExportError(RenderError):
     """Export options are invalid or the output cannot be written."""
+
+
+class WriteError(ExportError):
+    """An output file cannot be created or replaced (missing folder, read-only, disk full).
+
+    Raised by :mod:`render.atomic`, which every output goes through, so the message always
+    names the file the user asked for, never the temporary name it was written under.
+    """
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
 
 
 class Cancelled(RenderError):

@@ -1,8 +1,11 @@
 """The ``wordcut`` command: every capability, scriptable without a display.
 
 Each group of subcommands lives in its own module with a ``register(subparsers)`` function; this
-module only assembles them and maps errors to one clear line and an exit status. Nothing on this
-path imports Qt: the GUI is loaded lazily by the commands that open it.
+module only assembles them and runs the chosen one through the error route
+(:func:`editor.cli.common.run`): one clear line and an exit status for every failure, the
+traceback of a bug in the rotating log (:mod:`editor.logs`), 130 for Ctrl+C at any moment —
+building the parser included. Nothing on this path imports Qt: the GUI is loaded lazily by the
+commands that open it.
 """
 
 from __future__ import annotations
@@ -39,9 +42,19 @@ def _command_modules() -> list[common.CommandModule]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    return common.run_command(args)
+    from editor.logs import install_logging, uninstall_logging
+
+    install_logging()
+    try:
+        return common.run(lambda: _dispatch(argv))
+    finally:
+        uninstall_logging()  # main() called in-process (tests) must not leave a handler behind
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: common.Handler = args.handler
+    return handler(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

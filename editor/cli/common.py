@@ -1,19 +1,38 @@
-"""What every subcommand shares: error mapping, exit statuses, progress bars, JSON output."""
+"""What every subcommand shares: the one error route, exit statuses, progress bars, JSON output.
+
+The error route (:func:`run`): every failure reaches the user as exactly one line on stderr and
+a non-zero exit status, and nothing else ever does (no traceback):
+
+* an error Wordcut raises on purpose (``CliError``, the ``render`` / ``sync`` / ``editor``
+  hierarchies) is the user's to fix: ``wordcut: error: <file or thing>: <problem>``, status 1;
+* an ``OSError`` that escaped a typed mapping still names its file: same line, status 1 (and
+  its traceback goes to the log, because the mapping is missing);
+* anything else is a bug: its traceback goes to the rotating log (:mod:`editor.logs`) and the
+  line says so and where the log is, status 70;
+* a cancel — :class:`render.errors.Cancelled` from any job, or Ctrl+C at any moment — prints
+  ``wordcut: cancelled …`` and exits 130; jobs leave no partial file (``render.atomic``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol, TextIO
 
 EXIT_OK = 0
 EXIT_ERROR = 1  # the input or the project is wrong; the message says what
 EXIT_USAGE = 2  # argparse's own status for bad command lines
+EXIT_INTERNAL = 70  # a bug (sysexits' EX_SOFTWARE); the traceback is in the log
 EXIT_CANCELLED = 130
+EXIT_BROKEN_PIPE = 141  # stdout's reader went away (``wordcut transcript P | head``)
 
 COMMAND_MODULES = (
     "media_cmds",
@@ -22,8 +41,15 @@ COMMAND_MODULES = (
     "output_cmds",
     "transcribe_cmds",
     "demo_cmds",
+    "app_cmds",
+    "voice_cmds",
+    "overdub_cmds",
 )
 """Modules under ``editor.cli`` that contribute subcommands (each has ``register``)."""
+
+CANCELLED_LINE = "wordcut: cancelled (no partial file left; finished work is kept)"
+
+log = logging.getLogger("wordcut.cli")
 
 
 class CommandModule(Protocol):
@@ -42,20 +68,94 @@ def fail(message: str) -> CliError:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run the handler the subparser chose; turn every expected error into one line on stderr."""
+    """Run the handler the subparser chose, through the error route."""
+    handler: Handler = args.handler
+    return run(lambda: handler(args))
+
+
+def run(body: Callable[[], int]) -> int:
+    """Call ``body`` and turn whatever it raises into one line on stderr and an exit status."""
     from editor.errors import EditorError
     from render.errors import Cancelled, RenderError
     from sync.errors import SyncError
 
-    handler: Handler = args.handler
     try:
-        return handler(args)
+        return body()
     except (Cancelled, KeyboardInterrupt):
-        print("wordcut: cancelled (no partial file left; finished work is kept)", file=sys.stderr)
+        _say(CANCELLED_LINE)
         return EXIT_CANCELLED
     except (CliError, RenderError, SyncError, EditorError) as exc:
-        print(f"wordcut: error: {exc}", file=sys.stderr)
+        log.warning("%s", exc)
+        _say(f"wordcut: error: {one_line(str(exc) or type(exc).__name__)}")
         return EXIT_ERROR
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        from editor.logs import log_unexpected
+
+        log_unexpected(exc, "an unmapped OS error")
+        _say(f"wordcut: error: {one_line(os_problem(exc))}")
+        return EXIT_ERROR
+    except Exception as exc:
+        from editor.logs import log_unexpected
+
+        details = log_unexpected(exc)
+        problem = one_line(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        _say(f"wordcut: internal error: {problem} — a bug in Wordcut; {details}")
+        return EXIT_INTERNAL
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks folded, so a message can never spill over several lines."""
+    return "; ".join(part.strip() for part in text.splitlines() if part.strip()) or text
+
+
+def os_problem(exc: OSError) -> str:
+    """``<file>: <problem>`` for an OS error, the way the typed errors read."""
+    problem = exc.strerror or str(exc)
+    return f"{exc.filename}: {problem}" if exc.filename else problem
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError):  # stderr itself is gone; there is no one left to tell
+        print(line, file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at the null device so the exit flush stays quiet."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+@contextlib.contextmanager
+def ctrl_c_cancels() -> Iterator[Callable[[], bool]]:
+    """Make Ctrl+C a cooperative cancel for the job run inside; yields its ``cancel`` hook.
+
+    The first Ctrl+C sets the flag the job polls (at its next block it cleans up and raises
+    :class:`render.errors.Cancelled`); a second one interrupts at once. A Ctrl+C that came
+    after the job's last poll still cancels: leaving the block raises ``KeyboardInterrupt``, so
+    the command exits 130 like every other cancel (what was finished stays).
+    """
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop.is_set  # signals only reach the main thread; nothing to install
+        return
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield stop.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if stop.is_set():
+        raise KeyboardInterrupt
 
 
 def print_json(data: Any, out: TextIO | None = None) -> None:

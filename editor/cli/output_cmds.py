@@ -4,13 +4,14 @@ JSON, all in the edited program's time), ``edl`` (the derived EDL as JSON) and `
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from editor import paths
-from editor.cli.common import CliError, print_json
+from editor.cli.common import ProgressBar, ctrl_c_cancels, print_json
+from editor.cli.export_args import add_export_options, options_from_args, report_result
 from editor.cli.project_support import add_project, project_from
 from editor.project import OpenProject
 from render import edl as edl_mod
@@ -38,30 +39,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _register_export(sub)
 
 
-_NOT_COPIED = {"help", "chapters"}
-"""``render`` options ``export`` does not take: chapters come from the project's sections."""
-
-
 def _register_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``export PROJECT OUT`` with every option of ``wordcut render`` (shared, not duplicated).
-
-    The render command (``editor.cli.media_cmds``) owns the export options and their mapping to
-    ``ExportOptions``; its optional arguments are attached to this parser as they are, and the
-    export runs through its handler on the project's derived EDL.
-    """
+    """``export PROJECT OUT``: the same encoding flags as ``wordcut render``
+    (:mod:`editor.cli.export_args`), chapters from the project's sections."""
     p = sub.add_parser(
         "export",
         help="render the edited episode (chapters from sections; a render record is kept)",
-        description="Render PROJECT's edited program to OUT (format from OUT's extension); "
-        "takes every option of `wordcut render`.",
+        description="Render PROJECT's edited program to OUT (format from OUT's extension), with "
+        "OUT.chapters.json (Podcasting 2.0) beside it when the project has sections.",
     )
     add_project(p)
     p.add_argument("out", metavar="OUT", type=Path, help="OUT.mp3, OUT.wav, OUT.flac or OUT.m4a")
-    render_parser = sub.choices.get("render")
-    if render_parser is not None:
-        for action in render_parser._actions:
-            if action.option_strings and action.dest not in _NOT_COPIED:
-                p._add_action(action)
+    add_export_options(p)
     p.set_defaults(handler=cmd_export)
 
 
@@ -139,70 +128,28 @@ def cmd_edl(args: argparse.Namespace) -> int:
     return 0
 
 
-def chapters_json(project: OpenProject, edl: Any) -> str | None:
-    """Podcasting 2.0 chapters from the sections' program starts (``None`` for one section)."""
-    starts = project.program_map(edl).section_starts()
-    if len(starts) < 2:
-        return None
-    chapters = [{"startTime": round(t, 3), "title": name} for name, t in starts]
-    return json.dumps({"version": "1.2.0", "chapters": chapters}, ensure_ascii=False) + "\n"
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    from editor.cli import media_cmds
-    from render.errors import Cancelled
-    from render.export import format_for_path
+    """The CLI face of :func:`editor.export_service.export_project`: flags in, summary out."""
+    from editor.cli.media_cmds import native_stderr_silenced, quiet_ffmpeg
+    from editor.export_service import prepare_export
 
-    fmt = format_for_path(args.out)
+    out: Path = args.out
+    options = options_from_args(args, out)
+    quiet_ffmpeg()
     with project_from(args) as project:
-        missing = project.missing
-        if missing:
-            raise CliError(missing[0].locate_hint(project.name) or "a track's media is missing")
-        edl = project.edl()
-        folder = paths.renders_dir(project.store.home, project.id)
-        folder.mkdir(parents=True, exist_ok=True)
-        options = {
-            k: (str(v) if isinstance(v, Path) else v)
-            for k, v in vars(args).items()
-            if k not in ("handler", "project", "out", "command")
-        }
-        record = project.store.start_render(
-            project.id,
-            format=fmt,
-            path=args.out.expanduser().resolve(),
-            edl_json=json.dumps(edl_mod.to_dict(edl)),
-            options=options,
-            doc_version=project.session.version,
-        )
-        edl_path = folder / f"{record.id}.edl.json"
-        edl_mod.save(edl, edl_path)
-        chapters = chapters_json(project, edl)
-        chapters_path: Path | None = None
-        if chapters is not None:
-            chapters_path = folder / f"{record.id}.chapters.json"
-            write_text(chapters_path, chapters)
-        render_args = argparse.Namespace(
-            **{**vars(args), "edl": edl_path, "chapters": chapters_path}
-        )
-        try:
-            code = media_cmds.cmd_render(render_args)
-        except (Cancelled, KeyboardInterrupt):
-            project.store.finish_render(record.id, "cancelled", "cancelled by the user")
-            raise
-        except BaseException as exc:
-            project.store.finish_render(record.id, "failed", str(exc) or type(exc).__name__)
-            raise
-        project.store.finish_render(record.id, "completed" if code == 0 else "failed")
-        if code == 0 and chapters is not None:
-            # The Podcasting 2.0 chapters file is a deliverable of its own: it goes beside the
-            # episode, where a podcast host's upload form will look for it.
-            sidecar = args.out.expanduser().resolve().with_suffix(".chapters.json")
-            write_text(sidecar, chapters)
-            if not getattr(args, "json", False):
-                print(f"wrote {sidecar}", file=sys.stderr)
-    if not getattr(args, "json", False):
+        job = prepare_export(project, out, options, crossfade_ms=args.crossfade_ms)
+        guard = contextlib.nullcontext(sys.stderr) if args.verbose else native_stderr_silenced()
+        with guard as stderr, ctrl_c_cancels() as cancel:
+            bar = ProgressBar("exporting", quiet=args.quiet or args.json, stream=stderr)
+            try:
+                done = job.run(bar, cancel)
+            finally:
+                bar.close()
+    report_result(args, done.result, out)
+    if not (args.quiet or args.json):
+        if done.chapters_path is not None:
+            print(f"wrote {done.chapters_path}", file=sys.stderr)
         print(
-            f"render {record.id} recorded ({len(project.document.sections)} chapter(s))",
-            file=sys.stderr,
+            f"render {done.render_id} recorded ({len(done.chapters)} chapter(s))", file=sys.stderr
         )
-    return code
+    return 0

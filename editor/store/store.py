@@ -41,6 +41,9 @@ class Store:
         self.conn = db.connect(self.db_path)
         try:
             schema.migrate(self.conn)
+        except StoreError as exc:  # name the file: "table projects already exists" alone is no help
+            self.conn.close()
+            raise StoreError(f"{self.db_path}: not a Wordcut library ({exc})") from exc
         except BaseException:
             self.conn.close()
             raise

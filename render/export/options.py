@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from render.errors import ExportError
 
@@ -19,6 +20,8 @@ MP3_BITRATES = (128_000, 192_000, 320_000)
 AAC_BITRATES = (64_000, 96_000, 128_000, 160_000, 192_000, 256_000, 320_000)
 SAMPLE_RATES = (44_100, 48_000)
 BIT_DEPTHS = (16, 24)
+DEFAULT_BITRATES = {"mp3": 192_000, "m4a": 128_000}
+"""What ``bitrate=0`` means per lossy format: what podcast hosts recommend for speech."""
 _EXTENSIONS = {".mp3": "mp3", ".wav": "wav", ".flac": "flac", ".m4a": "m4a", ".aac": "m4a"}
 
 
@@ -60,7 +63,8 @@ class ExportOptions:
     """
 
     format: str = "mp3"
-    bitrate: int = 192_000
+    bitrate: int = 0
+    """Bits per second for MP3/M4A; 0 (the default) is the format's :data:`DEFAULT_BITRATES`."""
     sample_rate: int | None = None
     channels: int | None = None
     bit_depth: int = 16
@@ -72,6 +76,8 @@ class ExportOptions:
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
             raise ExportError(f"unknown format {self.format!r}; choose one of {', '.join(FORMATS)}")
+        if self.bitrate == 0 and self.format in DEFAULT_BITRATES:
+            object.__setattr__(self, "bitrate", DEFAULT_BITRATES[self.format])
         if self.format == "mp3" and self.bitrate not in MP3_BITRATES:
             raise ExportError(
                 f"MP3 bitrate must be one of {_kbps(MP3_BITRATES)}, not {self.bitrate // 1000}k"
@@ -90,6 +96,12 @@ class ExportOptions:
             raise ExportError(f"bit depth applies to WAV and FLAC only, not {self.format}")
         if self.threads < 0:
             raise ExportError("threads must be 0 (automatic) or more")
+
+    @classmethod
+    def for_path(cls, path: str | Path, **fields: Any) -> ExportOptions:
+        """Options for writing ``path``: the format from its extension, ``fields`` as given and
+        the defaults for the rest (``bitrate`` per format), so no front end restates them."""
+        return cls(format=format_for_path(path), **fields)
 
     def output_rate(self, program_rate: int) -> int:
         """The rate the file is written at."""

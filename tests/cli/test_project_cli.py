@@ -286,8 +286,7 @@ def test_export_writes_the_program_with_a_render_record(env: tuple[Run, Path, Pa
     rows = conn.execute("SELECT status, format, path FROM renders").fetchall()
     conn.close()
     assert rows == [("completed", "wav", str(out))]
-    chapters = list((home / "projects").glob("*/renders/*.chapters.json"))
-    assert [c["title"] for c in json.loads(chapters[0].read_text())["chapters"]] == [
-        "Episode",
-        "Guest",
-    ]
+    sidecar = json.loads((media / "episode.chapters.json").read_text())
+    assert [c["title"] for c in sidecar["chapters"]] == ["Episode", "Guest"]
+    # the export service renders from memory: no EDL or chapters files written on the side
+    assert not list((home / "projects").glob("*/renders/*"))
