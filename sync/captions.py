@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import json
 import math
-import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-MAX_CUE_SECONDS = 6.0
-MAX_CUE_CHARS = 84
+from sync.cue_layout import group_words, lay_out
+
+MAX_CUE_SECONDS = 7.0
+MAX_LINES = 2
 MAX_LINE_CHARS = 42
 MAX_GAP_SECONDS = 1.5
-MIN_CUE_SECONDS = 0.2
+MIN_CUE_SECONDS = 1.0
+"""Where the next cue leaves room, a cue stays up at least this long, so it can be read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +39,18 @@ class CaptionWord:
 
 @dataclass(frozen=True, slots=True)
 class Cue:
-    """A group of consecutive words shown together: one speaker, short, without a long gap."""
+    """Consecutive words shown together: one speaker, ≤ 7 s, laid out in ≤ 2 lines.
+
+    ``text`` is the words alone; ``lines`` is what is shown, broken at a clause boundary where
+    one fits, and starting with the speaker label when the cue opens a turn and a label was
+    asked for (SRT has no voice tags).
+    """
 
     start: float
     end: float
     text: str
     speaker: str | None
+    lines: tuple[str, ...] = ()
 
 
 # --- timestamps -------------------------------------------------------------------------------
@@ -74,42 +82,35 @@ def parse_timestamp(text: str) -> float:
     return (h * 3600 + m * 60 + s) + int(millis) / 1000
 
 
-# --- grouping ---------------------------------------------------------------------------------
+# --- grouping -------------------------------------------------------------------------------
 
 
 def cues(
     words: Sequence[CaptionWord],
     *,
     max_seconds: float = MAX_CUE_SECONDS,
-    max_chars: int = MAX_CUE_CHARS,
     max_gap: float = MAX_GAP_SECONDS,
+    width: int = MAX_LINE_CHARS,
+    label: Callable[[str], str] | None = None,
 ) -> list[Cue]:
-    """Group words into cues, breaking at a speaker change, a long pause, or a full cue.
+    """Group words into cues by caption norms (see :mod:`sync.cue_layout`).
 
-    Cue times never overlap and each lasts at least :data:`MIN_CUE_SECONDS` where the next cue
-    leaves room, so every player shows every cue.
+    A cue never spans a speaker change or a pause longer than ``max_gap``, lasts at most
+    ``max_seconds``, and fits in two lines of ``width`` characters (with ``label(speaker)`` in
+    front of the first cue of each turn, when given). Cue times never overlap and each lasts at
+    least :data:`MIN_CUE_SECONDS` where the next cue leaves room, so every player shows it.
     """
-    groups: list[list[CaptionWord]] = []
-    for w in words:
-        if groups:
-            cur = groups[-1]
-            text_len = sum(len(x.text) + 1 for x in cur) + len(w.text)
-            if (
-                w.speaker == cur[0].speaker
-                and w.start - cur[-1].end <= max_gap
-                and w.end - cur[0].start <= max_seconds
-                and text_len <= max_chars
-            ):
-                cur.append(w)
-                continue
-        groups.append([w])
+    groups = group_words(words, max_seconds=max_seconds, max_gap=max_gap, width=width, label=label)
     out: list[Cue] = []
-    for i, g in enumerate(groups):
+    for i, (g, prefix) in enumerate(groups):
         start = max(0.0, g[0].start)
-        end = max(g[-1].end, start + MIN_CUE_SECONDS)
+        end = min(max(g[-1].end, start + MIN_CUE_SECONDS), start + max_seconds)
         if i + 1 < len(groups):
-            end = min(end, max(groups[i + 1][0].start, start + 0.001))
-        out.append(Cue(start, end, " ".join(w.text for w in g), g[0].speaker))
+            end = min(end, max(groups[i + 1][0][0].start, start + 0.001))
+        tokens = ([prefix] if prefix else []) + [w.text for w in g]
+        out.append(
+            Cue(start, end, " ".join(w.text for w in g), g[0].speaker, lay_out(tokens, width))
+        )
     return out
 
 
@@ -156,15 +157,14 @@ def to_json(words: Sequence[CaptionWord]) -> str:
 def to_srt(words: Sequence[CaptionWord]) -> str:
     """SubRip: numbered cues, ``HH:MM:SS,mmm`` times, ``Speaker:`` at each turn's first cue."""
     blocks: list[str] = []
-    previous: str | None = None
-    for n, cue in enumerate(cues(words), start=1):
-        text = cue.text
-        if cue.speaker and cue.speaker != previous:
-            text = f"{cue.speaker}: {text}"
-        previous = cue.speaker
-        lines = "\n".join(textwrap.wrap(text, MAX_LINE_CHARS)) or text
+    for n, cue in enumerate(cues(words, label=_srt_label), start=1):
+        lines = "\n".join(cue.lines)
         blocks.append(f"{n}\n{timestamp(cue.start, ',')} --> {timestamp(cue.end, ',')}\n{lines}")
     return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def _srt_label(speaker: str) -> str:
+    return f"{speaker.strip()}:"
 
 
 def _vtt_escape(text: str) -> str:
@@ -175,7 +175,7 @@ def to_vtt(words: Sequence[CaptionWord]) -> str:
     """WebVTT with ``<v Speaker>`` voice spans, which players show as the speaker's name."""
     blocks = ["WEBVTT"]
     for cue in cues(words):
-        text = "\n".join(textwrap.wrap(_vtt_escape(cue.text), MAX_LINE_CHARS)) or cue.text
+        text = "\n".join(_vtt_escape(line) for line in cue.lines)
         if cue.speaker:
             name = _vtt_escape(cue.speaker).replace("\n", " ")
             text = f"<v {name}>{text}</v>"

@@ -83,20 +83,21 @@ def test_text_has_a_paragraph_per_turn() -> None:
 def test_srt_numbers_cues_and_names_speakers() -> None:
     srt = to_srt(WORDS)
     blocks = srt.strip().split("\n\n")
-    assert blocks[0] == "1\n00:00:00,000 --> 00:00:00,900\nAnn: Hello there."
-    assert blocks[1].startswith("2\n00:00:01,000 --> 00:00:01,800\nBob: Hi <Ann>")
-    assert blocks[2] == "3\n00:00:05,000 --> 00:00:05,400\nlater"  # long pause: new cue
+    # Short cues stay up 1 s where the next cue leaves room.
+    assert blocks[0] == "1\n00:00:00,000 --> 00:00:01,000\nAnn: Hello there."
+    assert blocks[1].startswith("2\n00:00:01,000 --> 00:00:02,000\nBob: Hi <Ann>")
+    assert blocks[2] == "3\n00:00:05,000 --> 00:00:06,000\nlater"  # long pause: new cue
 
 
 def test_vtt_uses_voice_tags_and_escapes_markup() -> None:
     vtt = to_vtt(WORDS)
-    assert vtt.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:00.900\n<v Ann>Hello there.</v>")
+    assert vtt.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Ann>Hello there.</v>")
     assert "<v Bob>Hi &lt;Ann&gt;</v>" in vtt
 
 
 def test_audacity_labels_are_tab_separated_seconds() -> None:
     first = to_audacity(WORDS).splitlines()[0].split("\t")
-    assert first == ["0.000000", "0.900000", "Ann: Hello there."]
+    assert first == ["0.000000", "1.000000", "Ann: Hello there."]
 
 
 def test_podcast_json_follows_podcasting_2_0() -> None:

@@ -60,3 +60,12 @@ def test_no_word_lost_at_a_seam_whisper_times_badly(library: Connect, speech_dir
     text = " ".join(normalise(" ".join(w.text for w in result.words)))
     assert "thy foe to thy sweet self" in text
     assert text.count("thy sweet self") == 1
+
+
+def test_the_demo_opening_greeting_is_not_marked_as_a_filler() -> None:
+    """The demo opens "Hello? Hello?": two calls, not a repeat; cleanup must keep both."""
+    from tests.transcribe.demo import demo_words
+
+    words = demo_words()
+    assert [normalise(w.text) for w in words[:2]] == [["hello"], ["hello"]]
+    assert not any(w.filler for w in words[:6])
