@@ -99,11 +99,10 @@ class TranscriptView(QAbstractScrollArea):
         """Show struck words (struck and dimmed) or hide them from the text."""
         if show == self._show_deleted:
             return
-        anchor = self._top_token()
+        anchor = self._anchor()
         self._show_deleted = show
         self._relayout_all()
-        if anchor is not None:
-            self._scroll_to_token(anchor, at=0.0)
+        self._restore_anchor(anchor)
         self.viewport().update()
 
     def show_deleted(self) -> bool:
@@ -310,10 +309,9 @@ class TranscriptView(QAbstractScrollArea):
         super().resizeEvent(event)
         _, width = self.column()
         if self._laid_out and width != self._layout.width:
-            anchor = self._top_token()
+            anchor = self._anchor()
             self._relayout_all()
-            if anchor is not None:
-                self._scroll_to_token(anchor, at=0.0)
+            self._restore_anchor(anchor)
         elif self._laid_out:
             self._update_scrollbar()
         self._find.place()
@@ -371,11 +369,26 @@ class TranscriptView(QAbstractScrollArea):
 
     # --- scrolling helpers -----------------------------------------------------------------
 
-    def _top_token(self) -> Token | None:
+    def _anchor(self) -> tuple[Token, float] | None:
+        """The first word shown and its viewport y, to keep in place across a relayout
+        (``None`` at the very top: the top stays the top)."""
+        if self.verticalScrollBar().value() == 0 or not self._laid_out:
+            return None
         hit = self._layout.hit(0.0, self.scroll_y() + TOP_PAD)
         if hit is None or hit.token is None:
             return None
-        return self._layout.paragraphs[hit.para].tokens[hit.token]
+        tok = self._layout.paragraphs[hit.para].tokens[hit.token]
+        r = self.token_rect(tok)
+        return (tok, r.top()) if r is not None else None
+
+    def _restore_anchor(self, anchor: tuple[Token, float] | None) -> None:
+        if anchor is None:
+            return
+        tok, y = anchor
+        r = self._layout.token_rect(tok.para, tok.index)
+        doc_y = r[1] if r is not None else self._layout.tops[tok.para]
+        # Viewport y of document y is ``doc_y - value + TOP_PAD``.
+        self.verticalScrollBar().setValue(int(doc_y + TOP_PAD - y))
 
     def _scroll_to_token(self, tok: Token, *, at: float) -> None:
         r = self._layout.token_rect(tok.para, tok.index)

@@ -1,0 +1,292 @@
+"""The transcript view under pytest-qt, offscreen: selection, requests, editing, find, playing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from editor.ui.transcript import TranscriptView
+from editor.viewmodel import Style, TranscriptModel
+from tests.ui.transcript.conftest import Harness
+
+
+def centre(view: TranscriptView, word_id: str) -> QPoint:
+    tok = view.model.word(word_id)
+    assert tok is not None
+    r = view.token_rect(tok)
+    assert r is not None
+    return r.center().toPoint()
+
+
+def sel_ids(view: TranscriptView) -> tuple[str, str] | None:
+    sel = view.selection()
+    return None if sel is None else (sel.first, sel.last)
+
+
+def test_click_selects_the_word_and_says_so(qtbot, view: TranscriptView) -> None:
+    with qtbot.waitSignal(view.selectionChanged) as blocker:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre(view, "w3"))
+    assert blocker.args[0].first == "w3" and sel_ids(view) == ("w3", "w3")
+    assert view.hasFocus()
+
+
+def test_shift_click_extends_from_the_anchor(qtbot, view: TranscriptView) -> None:
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre(view, "w6"))
+    qtbot.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ShiftModifier,
+        centre(view, "w2"),
+    )
+    assert sel_ids(view) == ("w2", "w6")
+
+
+def test_drag_selects_word_by_word(qtbot, view: TranscriptView) -> None:
+    vp = view.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=centre(view, "w1"))
+    qtbot.mouseMove(vp, centre(view, "w4"))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=centre(view, "w4"))
+    assert sel_ids(view) == ("w1", "w4")
+
+
+def test_double_click_asks_to_play_from_the_word(qtbot, view: TranscriptView) -> None:
+    with qtbot.waitSignal(view.seekRequested) as blocker:
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre(view, "w5"))
+    assert blocker.args == ["w5"]
+
+
+def test_select_and_delete_cuts_the_kept_runs(
+    qtbot, view: TranscriptView, harness: Harness
+) -> None:
+    harness.cut([("w3", "w3")])
+    view.select_range("w1", "w5")
+    with qtbot.waitSignal(view.cutRequested) as blocker:
+        qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert blocker.args == [[("w1", "w5")]]
+    assert all(view.model.word(f"w{i}").style & Style.DELETED for i in range(1, 6))
+    # All of it is struck now: the same key brings it back.
+    with qtbot.waitSignal(view.restoreRequested) as blocker:
+        qtbot.keyClick(view, Qt.Key.Key_Backspace)
+    assert blocker.args == [[("w1", "w5")]]
+    assert not any(view.model.word(f"w{i}").style & Style.DELETED for i in range(1, 6))
+
+
+def test_restore_key_restores_only_the_struck_words(
+    qtbot, view: TranscriptView, harness: Harness
+) -> None:
+    harness.cut([("w2", "w2"), ("w4", "w4")])
+    view.select_range("w1", "w5")
+    with qtbot.waitSignal(view.restoreRequested) as blocker:
+        qtbot.keyClick(
+            view,
+            Qt.Key.Key_R,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+    assert blocker.args == [[("w2", "w2"), ("w4", "w4")]]
+
+
+def test_arrow_keys_move_and_shift_extends(qtbot, view: TranscriptView) -> None:
+    view.setFocus()
+    view.select_range("w3", "w3")
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert sel_ids(view) == ("w4", "w4")
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert sel_ids(view) == ("w4", "w6")
+    qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert sel_ids(view) == ("w4", "w5")
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert sel_ids(view) == ("w4", "w4")
+
+
+def test_ctrl_arrows_jump_by_sentence(qtbot, view: TranscriptView) -> None:
+    # "Hello and welcome to the show." is w0..w5; "Today" is w6.
+    view.select_range("w2", "w2")
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert sel_ids(view) == ("w6", "w6")
+    qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert sel_ids(view) == ("w0", "w0")
+    qtbot.keyClick(
+        view,
+        Qt.Key.Key_Right,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert sel_ids(view) == ("w0", "w6")
+
+
+def test_down_goes_to_the_line_below_and_home_end_to_its_ends(qtbot, view: TranscriptView) -> None:
+    view.select_range("w0", "w0")
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    sel = view.selection()
+    assert sel is not None
+    end_tok = view.model.words[sel.first_ordinal]
+    line0 = view.doc_layout.line_of(end_tok.para, end_tok.index)
+    next_tok = view.model.words[sel.first_ordinal + 1]
+    assert view.doc_layout.line_of(next_tok.para, next_tok.index) == line0 + 1
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert sel_ids(view) == ("w0", "w0")
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    below = view.model.words[view.selection().first_ordinal]
+    assert view.doc_layout.line_of(below.para, below.index) == 1
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert sel_ids(view) == ("w0", "w0")
+
+
+def test_ctrl_down_goes_to_the_next_speaker_turn(qtbot, view: TranscriptView) -> None:
+    view.select_range("w1", "w1")
+    qtbot.keyClick(view, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    first_of_bob = view.model.paragraphs[1].tokens[0].key
+    assert sel_ids(view) == (first_of_bob, first_of_bob)
+
+
+def test_select_all_and_copy(qtbot, view: TranscriptView, harness: Harness) -> None:
+    view.select_range("w0", "w4")
+    harness.cut([("w1", "w1")])
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "Hello welcome to the"
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    sel = view.selection()
+    assert sel is not None and len(sel) == len(view.model.words)
+
+
+def test_correct_a_word_in_place(qtbot, view: TranscriptView, harness: Harness) -> None:
+    view.select_range("w2", "w2")
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view._overlay
+    qtbot.waitUntil(editor.isVisible)
+    assert editor.text() == "welcome"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "welcome back")
+    with qtbot.waitSignal(view.correctRequested) as blocker:
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert blocker.args == ["w2", "welcome back"]
+    assert not editor.isVisible()
+    tok = view.model.word("w2")
+    assert tok.text == "welcome back" and tok.style & Style.CORRECTED
+    assert view.hasFocus()
+
+
+def test_escape_cancels_a_correction(qtbot, view: TranscriptView) -> None:
+    view.correct_word("w2")
+    editor = view._overlay
+    qtbot.waitUntil(editor.isVisible)
+    qtbot.keyClicks(editor, "nonsense")
+    with qtbot.assertNotEmitted(view.correctRequested):
+        qtbot.keyClick(editor, Qt.Key.Key_Escape)
+        QApplication.processEvents()
+    assert not editor.isVisible()
+
+
+def test_find_steps_through_hits_and_cuts_them_all(
+    qtbot, view: TranscriptView, harness: Harness
+) -> None:
+    qtbot.keyClick(view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    bar = view.find_bar()
+    qtbot.waitUntil(bar.isVisible)
+    qtbot.keyClicks(bar.edit, "the show")
+    assert len(bar.hits) == 2 and bar.count.text() == "1 of 2"
+    first = bar.hits[0]
+    assert sel_ids(view) == first
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert sel_ids(view) == bar.hits[1] and bar.count.text() == "2 of 2"
+    hits = bar.hits
+    with qtbot.waitSignal(view.cutRequested) as blocker:
+        qtbot.mouseClick(bar.cut_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [hits]
+    assert bar.count.text() == "no matches"
+    for a, _ in hits:
+        assert view.model.word(a).style & Style.DELETED
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Escape)
+    assert not bar.isVisible()
+    assert not any(t.style & Style.MATCH for t in view.model.words)
+
+
+def test_hiding_deleted_words_takes_them_out_of_the_text(
+    qtbot, view: TranscriptView, harness: Harness
+) -> None:
+    harness.cut([("w1", "w3")])
+    height = view.doc_layout.height
+    assert view.token_rect(view.model.word("w2")) is not None
+    view.set_show_deleted(False)
+    assert view.token_rect(view.model.word("w2")) is None
+    assert view.doc_layout.height <= height
+    # Later cuts disappear at once while hidden; the keys skip nothing that is shown.
+    harness.cut([("w5", "w5")])
+    assert view.token_rect(view.model.word("w5")) is None
+    view.set_show_deleted(True)
+    assert view.token_rect(view.model.word("w5")) is not None
+
+
+def test_playing_word_is_highlighted_and_followed(qtbot, view: TranscriptView) -> None:
+    view.resize(640, 200)
+    last = view.model.words[-1]
+    assert view.token_rect(last).top() > view.viewport().height()  # off screen
+    view.set_playing_word(last.key)
+    r = view.token_rect(last)
+    assert r.top() >= 0 and r.bottom() <= view.viewport().height()
+    assert last.style & Style.PLAYING
+    img = view.viewport().grab().toImage()
+    px = img.pixelColor(int(r.left()) - 1, int(r.center().y()))  # the band, not a glyph
+    assert px == view._colors.playing_bg
+    view.set_playing_word(None)
+    assert not last.style & Style.PLAYING
+
+
+def test_ensure_visible_scrolls_only_when_needed(qtbot, view: TranscriptView) -> None:
+    view.resize(640, 200)
+    bar = view.verticalScrollBar()
+    view.ensure_visible("w1")
+    assert bar.value() == 0
+    far = view.model.words[-1].key
+    view.ensure_visible(far)
+    r = view.token_rect(view.model.word(far))
+    assert bar.value() > 0 and r.bottom() <= view.viewport().height()
+
+
+def test_struck_word_is_repainted_dimmed(qtbot, view: TranscriptView, harness: Harness) -> None:
+    tok = view.model.word("w0")
+
+    def darkest() -> int:
+        r = view.token_rect(tok).toAlignedRect()
+        img = view.viewport().grab(r).toImage()
+        return min(
+            img.pixelColor(x, y).lightness()
+            for x in range(img.width())
+            for y in range(img.height())
+        )
+
+    before = darkest()
+    harness.cut([("w0", "w0")])
+    qtbot.waitUntil(lambda: darkest() > before + 40)
+
+
+def test_model_reset_relays_out_and_keeps_working(
+    qtbot, view: TranscriptView, model: TranscriptModel
+) -> None:
+    from tests.ui.transcript.conftest import talk
+
+    model.reset(talk())
+    view.select_range("w0", "w2")
+    with qtbot.waitSignal(view.cutRequested):
+        qtbot.keyClick(view, Qt.Key.Key_Delete)
+
+
+def test_ready_is_emitted_once(qtbot, model: TranscriptModel) -> None:
+    v = TranscriptView(model)
+    qtbot.addWidget(v)
+    seen: list[int] = []
+    v.ready.connect(lambda: seen.append(1))
+    v.resize(300, 200)
+    with qtbot.waitSignal(v.ready):
+        v.show()
+    v.viewport().repaint()
+    QApplication.processEvents()
+    assert seen == [1]
+
+
+def test_the_view_stops_listening_when_deleted(qtbot, model: TranscriptModel) -> None:
+    v = TranscriptView(model)
+    before = len(model._listeners)
+    v.deleteLater()
+    qtbot.waitUntil(lambda: len(model._listeners) == before - 1)
