@@ -4,7 +4,11 @@ State is tracks, words (stable ids, in source order), which words are deleted, t
 corrections, overdub clips, sections (in program order), pause edits and a gap-free version.
 Every change goes through ``apply``: the op is validated against the whole current state first
 (a typed ``sync.errors.OpError`` leaves the document untouched), then performed; the version goes
-up by one, subscribers are told, and the inverse op comes back for undo.
+up by one and the inverse op comes back for undo. The document tells nobody: the authority
+(``sync.authority``) collects the typed events ``apply`` records (``sync.events``) and hands
+them out only once the version is durable. ``savepoint`` / ``rollback_to`` / ``release`` let it
+apply several ops, persist them together, and put this same object back in place when the
+persist fails (a view holding the document never sees a state that was not committed).
 
 Indexing is what keeps an op under a millisecond on a 15,000-word episode: words by id, the
 source order as a list with an id -> position map and a parallel list of start times (so the
@@ -31,12 +35,25 @@ import msgspec
 
 from sync.errors import (
     BadOpFormat,
-    BadSnapshot,
     Conflict,
     InvalidRange,
     OpError,
     StaleVersion,
     UnknownTarget,
+)
+from sync.events import (
+    Event,
+    OverdubAdded,
+    OverdubRemoved,
+    PauseChanged,
+    SectionInserted,
+    SectionMoved,
+    SectionRemoved,
+    SectionRenamed,
+    TrackAdded,
+    TrackRemoved,
+    WordRun,
+    WordsChanged,
 )
 from sync.model import Overdub, Section, TrackRef, Word
 from sync.ops import (
@@ -60,12 +77,23 @@ from sync.ops import (
     type_name,
     word_to_dict,
 )
+from sync.snapshot import SNAPSHOT_FORMAT, Snapshot, StampsValue, parse_snapshot
 
-SNAPSHOT_FORMAT = 1
 FIRST_SECTION_ID = "s0"
 FIRST_SECTION_NAME = "Episode"
 
-Listener = Callable[[Op, "Document"], None]
+_StampLog = list[tuple[dict[str, int] | None, str, int | None]]
+"""Undo log of stamp writes: ``(stamp dict, key, old value or None)``; a ``None`` dict names
+an integer field of ``Stamps`` (``order``, ``moved``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Savepoint:
+    """A point ``Document.rollback_to`` can return to (opaque to callers)."""
+
+    version: int
+    log: int
+    applied: int
 
 
 def id_runs(ids: Iterable[str], pick: Callable[[str], bool | None]) -> list[tuple[str, str]]:
@@ -136,8 +164,12 @@ class Document:
         self._program: tuple[Word, ...] | None = None
         self._max_ends: list[float] | None = None
         self.stamps = Stamps()
-        self._listeners: list[Listener] = []
         self._stamp_at = 0
+        self._stamp_log: _StampLog = []
+        self._applied: list[Op] | None = None
+        """Inverses of the ops applied since the oldest open savepoint (``None``: none open)."""
+        self._events: list[Event] | None = None
+        """Where ``apply`` records events while it runs, when its caller asked for them."""
 
     # --- queries -------------------------------------------------------------------------------
 
@@ -347,22 +379,6 @@ class Document:
             return lo, bisect_left(self._starts, self._sec_starts[i + 1])
         return lo, len(self._order)
 
-    # --- events --------------------------------------------------------------------------------
-
-    def subscribe(self, fn: Listener) -> Callable[[], None]:
-        """Call ``fn(op, doc)`` after every applied op; returns a function that unsubscribes.
-
-        Listeners run synchronously in subscription order after the change is complete; an
-        exception from one propagates to ``apply``'s caller (the document has changed).
-        """
-        self._listeners.append(fn)
-
-        def unsubscribe() -> None:
-            if fn in self._listeners:
-                self._listeners.remove(fn)
-
-        return unsubscribe
-
     # --- applying ------------------------------------------------------------------------------
 
     def validate(self, op: Op) -> None:
@@ -376,23 +392,100 @@ class Document:
         else:
             self._check(op)
 
-    def apply(self, op: Op) -> Op:
-        """Validate ``op`` whole, perform it, bump the version, notify; returns its inverse."""
+    def apply(self, op: Op, events: list[Event] | None = None) -> Op:
+        """Validate ``op`` whole, perform it, bump the version; returns its inverse.
+
+        With ``events``, the typed events of the change are appended to it in step order
+        (nothing is appended when the op is refused).
+        """
         self._check_base(op)
         self._stamp_at = self.version + 1
-        if isinstance(op, Compound):
-            stamps = _copy_stamps(self.stamps)
-            try:
-                inverse = self._perform(op)
-            except OpError:
-                self.stamps = stamps
-                raise
-        else:
+        mark, ev_mark = len(self._stamp_log), 0 if events is None else len(events)
+        self._events = events
+        try:
             inverse = self._perform(op)
+        except OpError:
+            self._unwind(mark)  # a compound's earlier parts were rolled back; so are stamps
+            if events is not None:
+                del events[ev_mark:]
+            raise
+        finally:
+            self._events = None
         self.version += 1
-        for fn in list(self._listeners):
-            fn(op, self)
+        if self._applied is None:
+            self._stamp_log.clear()
+        else:
+            self._applied.append(inverse)
         return inverse
+
+    def savepoint(self) -> Savepoint:
+        """Mark the current state; ops applied after it can be undone with ``rollback_to``.
+
+        Holding a savepoint keeps the inverses and stamp changes of every op since the oldest
+        one, so the driver calls ``release`` once its ops are durable.
+        """
+        if self._applied is None:
+            self._applied = []
+            self._stamp_log.clear()
+        return Savepoint(self.version, len(self._stamp_log), len(self._applied))
+
+    def rollback_to(self, point: Savepoint) -> None:
+        """Undo, in place, every op applied since ``point`` (content, stamps and version)."""
+        applied = self._applied
+        if applied is None or len(applied) < point.applied or self.version < point.version:
+            raise ValueError("rollback_to: that savepoint is no longer open")
+        self._events = None
+        while len(applied) > point.applied:
+            self._rollback(applied.pop())
+        self._unwind(point.log)
+        self.version = point.version
+
+    def release(self) -> None:
+        """Forget every open savepoint: what was applied since is now permanent."""
+        self._applied = None
+        self._stamp_log.clear()
+
+    def _unwind(self, mark: int) -> None:
+        """Put back every stamp written since the log held ``mark`` entries, newest first."""
+        log, stamps = self._stamp_log, self.stamps
+        while len(log) > mark:
+            d, key, old = log.pop()
+            if d is None:
+                setattr(stamps, key, old)
+            elif old is None:
+                d.pop(key, None)
+            else:
+                d[key] = old
+
+    def _stamp(self, d: dict[str, int], key: str, v: int) -> None:
+        self._stamp_log.append((d, key, d.get(key)))
+        d[key] = v
+
+    def _stamp_int(self, name: str, v: int) -> None:
+        self._stamp_log.append((None, name, getattr(self.stamps, name)))
+        setattr(self.stamps, name, v)
+
+    def _emit(self, event: Event) -> None:
+        events = self._events
+        if events is None:
+            return
+        if isinstance(event, WordsChanged) and events:
+            last = events[-1]
+            if isinstance(last, WordsChanged) and last.what == event.what:
+                # Status edits never move words, so runs of consecutive steps share positions.
+                events[-1] = WordsChanged(event.what, last.runs + event.runs)
+                return
+        events.append(event)
+
+    def program_index(self, word_id: str) -> int:
+        """A word's index in program order (``words[program_index(i)].id == i``)."""
+        si = self._sec_index[self.section_of(word_id).id]
+        off = 0
+        for sec in self._sections[:si]:
+            lo, hi = self._section_slice(sec)
+            off += hi - lo
+        lo, _ = self._section_slice(self._sections[si])
+        return off + self._pos[word_id] - lo
 
     @contextmanager
     def scratch(self, stamp: int) -> Iterator[Callable[[Op], None]]:
@@ -400,9 +493,11 @@ class Document:
 
         Changes made inside are stamped with ``stamp`` (rebase passes the op's base version so a
         compound's own earlier parts never look like concurrent edits). No version bump, no
-        notifications; the document is exactly as before when the block ends.
+        events; the document is exactly as before when the block ends.
         """
-        saved_stamps, saved_at, done = _copy_stamps(self.stamps), self._stamp_at, []
+        mark, saved_at, saved_events = len(self._stamp_log), self._stamp_at, self._events
+        done: list[Op] = []
+        self._events = None
 
         def perform(op: Op) -> None:
             self._stamp_at = stamp
@@ -413,7 +508,8 @@ class Document:
         finally:
             for inv in reversed(done):
                 self._rollback(inv)
-            self.stamps, self._stamp_at = saved_stamps, saved_at
+            self._unwind(mark)
+            self._stamp_at, self._events = saved_at, saved_events
 
     def _check_base(self, op: Op) -> None:
         b = op.base_version
@@ -581,23 +677,29 @@ class Document:
                     self._corrections.pop(op.word, None)
                 else:
                     self._corrections[op.word] = op.text
-                self.stamps.text[op.word] = v
+                self._stamp(self.stamps.text, op.word, v)
+                if self._events is not None:
+                    p = self.program_index(op.word)
+                    self._emit(WordsChanged("text", (WordRun(op.word, op.word, p, p + 1),)))
                 return Correct(op.word, old)
             case InsertOverdub():
                 o = op.overdub
                 self._overdubs[o.id] = o
                 insort(self._anchored.setdefault(o.after_word, []), o.id)
+                self._emit(OverdubAdded(o))
                 return RemoveOverdub(o.id)
             case RemoveOverdub():
                 o = self._overdubs.pop(op.overdub_id)
                 self._unanchor(o)
+                self._emit(OverdubRemoved(o))
                 return InsertOverdub(o)
             case ReorderSection():
                 old_index = self._sec_index[op.section]
                 sec = self._sections.pop(old_index)
                 self._sections.insert(op.new_index, sec)
                 self._sections_changed(v)
-                self.stamps.moved = v
+                self._stamp_int("moved", v)
+                self._emit(SectionMoved(op.section, old_index, op.new_index))
                 return ReorderSection(op.section, old_index)
             case SplitSection():
                 t, index = self._split_point(op)
@@ -605,9 +707,10 @@ class Document:
                 self._sections.insert(index, new)
                 insort(self._by_time, new, key=lambda s: s.start)
                 self._sections_changed(v)
-                self.stamps.name[new.id] = v
+                self._stamp(self.stamps.name, new.id, v)
                 if op.index is not None:
-                    self.stamps.moved = v
+                    self._stamp_int("moved", v)
+                self._emit(SectionInserted(new, index))
                 return MergeSection(new.id)
             case MergeSection():
                 sec = self.section(op.section)
@@ -616,9 +719,10 @@ class Document:
                 self._sections.pop(index)
                 self._by_time.remove(sec)
                 self._sections_changed(v)
-                self.stamps.name[sec.id] = v
-                self.stamps.extent[survivor.id] = v
-                self.stamps.moved = v
+                self._stamp(self.stamps.name, sec.id, v)
+                self._stamp(self.stamps.extent, survivor.id, v)
+                self._stamp_int("moved", v)
+                self._emit(SectionRemoved(sec, index))
                 return SplitSection("", sec.name, sec.id, index, sec.start)
             case RenameSection():
                 index = self._sec_index[op.section]
@@ -626,7 +730,8 @@ class Document:
                 renamed = Section(before.id, op.name, before.start)
                 self._sections[index] = renamed
                 self._by_time[self._by_time.index(before)] = renamed
-                self.stamps.name[op.section] = v
+                self._stamp(self.stamps.name, op.section, v)
+                self._emit(SectionRenamed(op.section, index, before.name, op.name))
                 return RenameSection(op.section, before.name)
             case SetPause():
                 prev = self._pauses.get(op.after_word)
@@ -634,7 +739,8 @@ class Document:
                     del self._pauses[op.after_word]
                 else:
                     self._pauses[op.after_word] = op.duration
-                self.stamps.pause[op.after_word] = v
+                self._stamp(self.stamps.pause, op.after_word, v)
+                self._emit(PauseChanged(op.after_word, prev, op.duration))
                 return SetPause(op.after_word, prev)
             case AddTranscript():
                 self._tracks[op.track.id] = op.track
@@ -642,8 +748,9 @@ class Document:
                 self._tracks = dict(sorted(self._tracks.items()))
                 for w in op.words:
                     self._words[w.id] = w
-                self.stamps.created[op.track.id] = v
+                self._stamp(self.stamps.created, op.track.id, v)
                 self._reindex()
+                self._emit(TrackAdded(op.track, len(op.words)))
                 return RemoveTranscript(op.track.id)
             case RemoveTranscript():
                 return self._remove_track(op.track_id, v)
@@ -651,27 +758,34 @@ class Document:
 
     def _set_status(self, op: Delete | Restore, v: int) -> Op:
         deleting = isinstance(op, Delete)
-        runs: list[tuple[str, str]] = []
-        run_start: str | None = None
-        prev: str | None = None
+        runs: list[tuple[int, int]] = []
+        j0 = j1 = -1
         dele, status = self._deleted, self.stamps.status
-        for i in self.range_ids(op.start_word, op.end_word):
+        log = self._stamp_log.append
+        ids = self.range_ids(op.start_word, op.end_word)
+        for j, i in enumerate(ids):
             if (i in dele) != deleting:
                 if deleting:
                     dele.add(i)
                 else:
                     dele.discard(i)
+                log((status, i, status.get(i)))
                 status[i] = v
-                if run_start is None:
-                    run_start = i
-                prev = i
-            elif run_start is not None and prev is not None:
-                runs.append((run_start, prev))
-                run_start = None
-        if run_start is not None and prev is not None:
-            runs.append((run_start, prev))
+                if j0 < 0:
+                    j0 = j
+                j1 = j
+            elif j0 >= 0:
+                runs.append((j0, j1))
+                j0 = -1
+        if j0 >= 0:
+            runs.append((j0, j1))
+        if self._events is not None and runs:
+            # range_ids is contiguous in program order, so positions follow from the first.
+            p = self.program_index(ids[0])
+            made = tuple(WordRun(ids[a], ids[b], p + a, p + b + 1) for a, b in runs)
+            self._emit(WordsChanged("status", made))
         undo: type[Delete] | type[Restore] = Restore if deleting else Delete
-        inverses: list[Op] = [undo(a, b) for a, b in runs]
+        inverses: list[Op] = [undo(ids[a], ids[b]) for a, b in runs]
         if len(inverses) == 1:
             return inverses[0]
         return Compound(f"undo {type_name(op)}", tuple(inverses))
@@ -686,7 +800,7 @@ class Document:
         self._sec_index = {s.id: i for i, s in enumerate(self._sections)}
         self._sec_starts = [s.start for s in self._by_time]
         self._program = None
-        self.stamps.order = v
+        self._stamp_int("order", v)
 
     def _reindex(self) -> None:
         self._order = sorted(self._words, key=lambda i: _key(self._words[i]))
@@ -706,36 +820,50 @@ class Document:
             if w.id in self._corrections:
                 restore.append(Correct(w.id, self._corrections.pop(w.id)))
             if w.id in self._pauses:
-                restore.append(SetPause(w.id, self._pauses.pop(w.id)))
+                kept = self._pauses.pop(w.id)
+                restore.append(SetPause(w.id, kept))
+                self._emit(PauseChanged(w.id, kept, None))
             for oid in self._anchored.pop(w.id, ()):
-                restore.append(InsertOverdub(self._overdubs.pop(oid)))
+                o = self._overdubs.pop(oid)
+                restore.append(InsertOverdub(o))
+                self._emit(OverdubRemoved(o))
             del self._words[w.id]
             for stamps in (self.stamps.status, self.stamps.text, self.stamps.pause):
-                stamps[w.id] = v
+                self._stamp(stamps, w.id, v)
         self._reindex()
         if not self._order and LEAD in self._pauses:
-            restore.append(SetPause(LEAD, self._pauses.pop(LEAD)))
-            self.stamps.pause[LEAD] = v
+            kept = self._pauses.pop(LEAD)
+            restore.append(SetPause(LEAD, kept))
+            self._stamp(self.stamps.pause, LEAD, v)
+            self._emit(PauseChanged(LEAD, kept, None))
+        self._emit(TrackRemoved(track))
         return Compound(f"undo remove track {track_id}", tuple(restore))
 
     # --- persistence ---------------------------------------------------------------------------
 
-    def snapshot(self) -> dict[str, Any]:
-        """The whole document as JSON-ready data: ``{"format": 1, "version": ..., ...}``."""
-        data = self._content()
-        data["version"] = self.version
-        s = self.stamps
-        data["stamps"] = {
-            "status": dict(s.status),
-            "text": dict(s.text),
-            "pause": dict(s.pause),
-            "name": dict(s.name),
-            "extent": dict(s.extent),
-            "created": dict(s.created),
-            "order": s.order,
-            "moved": s.moved,
-        }
-        return data
+    def snapshot(self) -> Snapshot:
+        """The whole document as a snapshot value (``sync.snapshot.encode_snapshot`` stores it)."""
+        st = self.stamps
+        return Snapshot(
+            version=self.version,
+            tracks=tuple(self._tracks.values()),
+            words=tuple(self._words[i] for i in self._order),
+            deleted=tuple(i for i in self._order if i in self._deleted),
+            corrections=dict(sorted(self._corrections.items())),
+            pauses=dict(sorted(self._pauses.items())),
+            overdubs=self.overdubs,
+            sections=tuple(self._sections),
+            stamps=StampsValue(
+                dict(st.status),
+                dict(st.text),
+                dict(st.pause),
+                dict(st.name),
+                dict(st.extent),
+                dict(st.created),
+                st.order,
+                st.moved,
+            ),
+        )
 
     def _content(self) -> dict[str, Any]:
         words = self._words
@@ -756,25 +884,50 @@ class Document:
 
     @classmethod
     def from_snapshot(cls, data: Any) -> Document:
-        """Rebuild a document from ``snapshot()``; a corrupt or newer one raises ``BadSnapshot``."""
-        try:
-            from sync.snapshot import load_snapshot
+        """A document from a snapshot (value, stored bytes or decoded JSON); a corrupt or newer
+        one raises ``BadSnapshot``."""
+        doc = cls()
+        doc._restore(parse_snapshot(data))
+        return doc
 
-            return load_snapshot(cls, data)
-        except BadSnapshot:
-            raise
-        except (OpError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise BadSnapshot(f"document snapshot is corrupt: {exc}") from None
+    def restore(self, data: Any) -> None:
+        """Become the snapshot's document, in place (a resync: views keep this object).
 
+        It is parsed whole first, so a bad snapshot raises ``BadSnapshot`` and changes nothing.
+        """
+        self._restore(parse_snapshot(data))
 
-def _copy_stamps(s: Stamps) -> Stamps:
-    return Stamps(
-        dict(s.status),
-        dict(s.text),
-        dict(s.pause),
-        dict(s.name),
-        dict(s.extent),
-        dict(s.created),
-        s.order,
-        s.moved,
-    )
+    def _restore(self, s: Snapshot) -> None:
+        """Rebuild every member and index from a checked snapshot (no op replay: opening a
+        15,000-word episode stays fast)."""
+        self._tracks = {t.id: t for t in sorted(s.tracks, key=lambda t: t.id)}
+        self._words = {w.id: w for w in s.words}
+        self._deleted = set(s.deleted)
+        self._corrections = dict(s.corrections)
+        self._pauses = {k: float(v) for k, v in s.pauses.items()}
+        self._overdubs = {o.id: o for o in s.overdubs}
+        self._anchored = {}
+        for oid in sorted(self._overdubs):
+            self._anchored.setdefault(self._overdubs[oid].after_word, []).append(oid)
+        self._reindex()
+        self._sections = list(s.sections)
+        self._by_time = sorted(self._sections, key=lambda sec: sec.start)
+        st = s.stamps
+        self.stamps = Stamps(
+            dict(st.status),
+            dict(st.text),
+            dict(st.pause),
+            dict(st.name),
+            dict(st.extent),
+            dict(st.created),
+            st.order,
+            st.moved,
+        )
+        self._sec_index = {sec.id: i for i, sec in enumerate(self._sections)}
+        self._sec_starts = [sec.start for sec in self._by_time]
+        self._program = None
+        self.version = s.version
+        self._stamp_at = s.version
+        self._stamp_log = []
+        self._applied = None
+        self._events = None

@@ -19,6 +19,7 @@ information.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -452,6 +453,31 @@ def op_from_dict(d: Any) -> Op:
             f"op format {v} is newer than this Wordcut understands (up to {OP_FORMAT})"
         )
     return _parse(r, r.text("type"), 0)
+
+
+def encode_op(op: Op) -> bytes:
+    """The op's wire form as compact JSON bytes (what logs store and relays send)."""
+    return msgspec.json.encode(op_to_dict(op))
+
+
+def decode_op(data: bytes | str) -> Op:
+    """Parse ``encode_op``'s bytes; anything that is not a valid op raises ``BadOpFormat``."""
+    try:
+        raw = msgspec.json.decode(data)
+    except msgspec.DecodeError as exc:
+        raise BadOpFormat(f"op: not valid JSON: {exc}") from None
+    return op_from_dict(raw)
+
+
+def op_digest(op: Op) -> str:
+    """A SHA-256 of the op's wire form, base version included: tells a resend of the same
+    submission from a different op sent under a reused sequence number."""
+    return hashlib.sha256(encode_op(op)).hexdigest()
+
+
+def is_op(value: object) -> bool:
+    """Whether ``value`` is one of the op records (untrusted callers may pass anything)."""
+    return type(value) in TYPE_NAMES
 
 
 def walk(op: Op) -> list[Op]:

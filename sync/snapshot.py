@@ -1,41 +1,89 @@
-"""Loading a document snapshot: every field checked, so a corrupt or newer one is refused.
+"""The document snapshot as a value: parsed and checked here, restored by the document.
 
-Kept apart from ``sync.document`` because it is long and only runs when a project opens; it
-rebuilds the document's indexes directly (the same package's private state) rather than
-replaying ops, which is what keeps opening a 15,000-word episode fast. Errors are
-``BadSnapshot``; ``Document.from_snapshot`` is the public way in.
+A snapshot is what the store keeps so that opening a project does not replay its whole op log:
+every track, word, edit and section, the version, and the rebase stamps. :class:`Snapshot` is a
+frozen msgspec struct, so the structure (every field present with the right JSON type) is
+checked in C by ``msgspec.convert``; :func:`parse_snapshot` adds the checks JSON types cannot
+express (finite times, unique ids, references to words and tracks that exist, one section at
+0) and refuses a newer ``format``. A value that came out of ``parse_snapshot`` is consistent,
+so ``Document`` restores it by building its indexes without re-validating anything.
+
+This module never imports ``sync.document``: the document depends on the value, not the other
+way round. Every error is ``BadSnapshot``, naming the field.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import insort
 from typing import Any
 
-from sync.document import SNAPSHOT_FORMAT, Document, Stamps
-from sync.errors import BadOpFormat, BadSnapshot
-from sync.model import Section, Word
-from sync.ops import (
-    LEAD,
-    AddTranscript,
-    InsertOverdub,
-    overdub_from_dict,
-    track_from_dict,
-    words_from_list,
-)
+import msgspec
+
+from sync.errors import BadSnapshot
+from sync.model import Overdub, Section, TrackRef, Word
+from sync.ops import LEAD
+
+SNAPSHOT_FORMAT = 1
+"""The format written by this build; readers accept 1..SNAPSHOT_FORMAT."""
 
 
-def _int_map(raw: Any, what: str) -> dict[str, int]:
-    if not isinstance(raw, dict) or not all(
-        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
-        for k, v in raw.items()
-    ):
-        raise BadSnapshot(f"document snapshot: {what} must map ids to integers")
-    return dict(raw)
+class StampsValue(msgspec.Struct, frozen=True):
+    """The per-target "last changed at version" stamps (see ``sync.document.Stamps``)."""
+
+    status: dict[str, int] = {}
+    text: dict[str, int] = {}
+    pause: dict[str, int] = {}
+    name: dict[str, int] = {}
+    extent: dict[str, int] = {}
+    created: dict[str, int] = {}
+    order: int = 0
+    moved: int = 0
 
 
-def load_snapshot(cls: type[Document], data: Any) -> Document:
-    """Rebuild a document from ``Document.snapshot()`` data, checking every field."""
+class Snapshot(msgspec.Struct, frozen=True):
+    """The whole document at ``version``; ``words`` in source order, ``sections`` in program
+    order, ``tracks`` by id. Build one with ``Document.snapshot()`` or :func:`parse_snapshot`."""
+
+    version: int
+    tracks: tuple[TrackRef, ...]
+    words: tuple[Word, ...]
+    deleted: tuple[str, ...]
+    corrections: dict[str, str]
+    pauses: dict[str, float]
+    overdubs: tuple[Overdub, ...]
+    sections: tuple[Section, ...]
+    stamps: StampsValue = StampsValue()
+    format: int = SNAPSHOT_FORMAT
+
+
+def encode_snapshot(snap: Snapshot) -> bytes:
+    """The stored form: compact JSON."""
+    return msgspec.json.encode(snap)
+
+
+def parse_snapshot(data: Any) -> Snapshot:
+    """A checked :class:`Snapshot` from stored bytes, decoded JSON data, or a snapshot value.
+
+    Raises ``BadSnapshot`` for anything corrupt, inconsistent or written by a newer Wordcut.
+    """
+    if isinstance(data, bytes | bytearray | memoryview | str):
+        try:
+            data = msgspec.json.decode(data)
+        except msgspec.DecodeError as exc:
+            raise BadSnapshot(f"document snapshot is not valid JSON: {exc}") from None
+    if isinstance(data, Snapshot):
+        snap = data
+    else:
+        _check_format(data)
+        try:
+            snap = msgspec.convert(data, Snapshot)
+        except msgspec.ValidationError as exc:
+            raise BadSnapshot(f"document snapshot: {exc}") from None
+    _check_values(snap)
+    return snap
+
+
+def _check_format(data: Any) -> None:
     if not isinstance(data, dict):
         raise BadSnapshot("a document snapshot must be an object")
     fmt = data.get("format")
@@ -46,95 +94,62 @@ def load_snapshot(cls: type[Document], data: Any) -> Document:
             f"document format {fmt} is newer than this Wordcut understands "
             f"(up to {SNAPSHOT_FORMAT}); update Wordcut to open it"
         )
-    version = data.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-        raise BadSnapshot(f"document snapshot: 'version' must be >= 0, not {version!r}")
-    doc = cls()
-    tracks = [track_from_dict(t, f"tracks[{i}]") for i, t in enumerate(data["tracks"])]
-    try:
-        words = words_from_list(data["words"])
-    except BadOpFormat as exc:
-        raise BadSnapshot(f"document snapshot: {exc}") from None
-    by_track: dict[str, list[Word]] = {t.id: [] for t in tracks}
-    for w in words:
-        if w.track not in by_track:
-            raise BadSnapshot(f"document snapshot: word {w.id!r} names unknown track {w.track!r}")
-        by_track[w.track].append(w)
-    for t in sorted(tracks, key=lambda t: t.id):
-        doc._check_transcript(AddTranscript(t, tuple(by_track[t.id])))
-        doc._tracks[t.id] = t
-        for w in by_track[t.id]:
-            doc._words[w.id] = w
-    doc._reindex()
-    for i in _str_list(data["deleted"], "deleted"):
-        doc.word(i)
-        doc._deleted.add(i)
-    corrections = data["corrections"]
-    pauses = data["pauses"]
-    if not isinstance(corrections, dict) or not isinstance(pauses, dict):
-        raise BadSnapshot("document snapshot: corrections and pauses must be objects")
-    for i, text in corrections.items():
-        doc.word(i)
-        if not isinstance(text, str) or not text:
-            raise BadSnapshot(f"document snapshot: correction of {i!r} must be text")
-        doc._corrections[i] = text
-    for i, d in pauses.items():
-        if i != LEAD:
-            doc.word(i)
-        if isinstance(d, bool) or not isinstance(d, int | float) or not math.isfinite(d) or d < 0:
-            raise BadSnapshot(f"document snapshot: pause after {i!r} must be >= 0 seconds")
-        doc._pauses[i] = float(d)
-    for n, o in enumerate(data["overdubs"]):
-        od = overdub_from_dict(o, f"overdubs[{n}]")
-        doc._check(InsertOverdub(od))
-        doc._overdubs[od.id] = od
-        insort(doc._anchored.setdefault(od.after_word, []), od.id)
-    sections = _sections(data["sections"])
-    doc._sections = sections
-    doc._by_time = sorted(sections, key=lambda s: s.start)
-    doc._sections_changed(0)
-    stamps = data.get("stamps", {})
-    if not isinstance(stamps, dict):
-        raise BadSnapshot("document snapshot: 'stamps' must be an object")
-    order, moved = stamps.get("order", 0), stamps.get("moved", 0)
-    if any(isinstance(x, bool) or not isinstance(x, int) for x in (order, moved)):
-        raise BadSnapshot("document snapshot: stamps.order and stamps.moved must be integers")
-    doc.stamps = Stamps(
-        _int_map(stamps.get("status", {}), "stamps.status"),
-        _int_map(stamps.get("text", {}), "stamps.text"),
-        _int_map(stamps.get("pause", {}), "stamps.pause"),
-        _int_map(stamps.get("name", {}), "stamps.name"),
-        _int_map(stamps.get("extent", {}), "stamps.extent"),
-        _int_map(stamps.get("created", {}), "stamps.created"),
-        order,
-        moved,
-    )
-    doc.version = version
-    return doc
 
 
-def _str_list(raw: Any, what: str) -> list[str]:
-    if not isinstance(raw, list) or not all(isinstance(i, str) for i in raw):
-        raise BadSnapshot(f"document snapshot: {what} must be a list of ids")
-    return raw
+def _bad(problem: str) -> BadSnapshot:
+    return BadSnapshot(f"document snapshot: {problem}")
 
 
-def _sections(raw: Any) -> list[Section]:
-    if not isinstance(raw, list) or not raw:
-        raise BadSnapshot("document snapshot: 'sections' must be a non-empty list")
-    out: list[Section] = []
-    for i, s in enumerate(raw):
-        if not isinstance(s, dict):
-            raise BadSnapshot(f"document snapshot: sections[{i}] must be an object")
-        sid, name, start = s.get("id"), s.get("name"), s.get("start")
-        if not isinstance(sid, str) or not sid or not isinstance(name, str):
-            raise BadSnapshot(f"document snapshot: sections[{i}] needs an id and a name")
-        if isinstance(start, bool) or not isinstance(start, int | float):
-            raise BadSnapshot(f"document snapshot: sections[{i}].start must be a number")
-        out.append(Section(sid, name, float(start)))
-    starts = sorted(s.start for s in out)
-    if starts[0] != 0.0 or len(set(starts)) != len(starts) or len({s.id for s in out}) != len(out):
-        raise BadSnapshot(
-            "document snapshot: sections must have unique ids and start times, one at 0"
-        )
-    return out
+def _check_values(s: Snapshot) -> None:
+    """Everything ``msgspec`` cannot check from types alone."""
+    if s.version < 0:
+        raise _bad(f"'version' must be >= 0, not {s.version}")
+    tracks: set[str] = set()
+    for t in s.tracks:
+        if not t.id or t.id in tracks:
+            raise _bad(f"track ids must be unique and non-empty ({t.id!r})")
+        if t.duration is not None and not (math.isfinite(t.duration) and t.duration >= 0):
+            raise _bad(f"track {t.id!r}: duration must be a non-negative number")
+        tracks.add(t.id)
+    words: set[str] = set()
+    for w in s.words:
+        if not w.id or w.id in words:
+            raise _bad(f"word ids must be unique and non-empty ({w.id!r})")
+        if w.track not in tracks:
+            raise _bad(f"word {w.id!r} names unknown track {w.track!r}")
+        if not (math.isfinite(w.start + w.end + w.confidence) and 0 <= w.start <= w.end):
+            raise _bad(f"word {w.id!r}: times {w.start}..{w.end} are impossible")
+        words.add(w.id)
+    for i in s.deleted:
+        if i not in words:
+            raise _bad(f"deleted word {i!r} does not exist")
+    for i, text in s.corrections.items():
+        if i not in words or not text:
+            raise _bad(f"correction of {i!r} must name a word and have text")
+    for i, d in s.pauses.items():
+        if i != LEAD and i not in words:
+            raise _bad(f"pause after {i!r} names no word")
+        if not (math.isfinite(d) and d >= 0):
+            raise _bad(f"pause after {i!r} must be >= 0 seconds")
+    overdubs: set[str] = set()
+    for o in s.overdubs:
+        if not o.id or o.id in overdubs or o.after_word not in words:
+            raise _bad(f"overdub {o.id!r} must have a unique id and an existing anchor word")
+        if not (math.isfinite(o.duration) and o.duration > 0) or not o.clip:
+            raise _bad(f"overdub {o.id!r} needs a clip and a positive duration")
+        overdubs.add(o.id)
+    _check_sections(s.sections)
+
+
+def _check_sections(sections: tuple[Section, ...]) -> None:
+    if not sections:
+        raise _bad("'sections' must be a non-empty list")
+    starts = sorted(s.start for s in sections)
+    if (
+        starts[0] != 0.0
+        or not all(math.isfinite(t) for t in starts)
+        or len(set(starts)) != len(starts)
+        or len({s.id for s in sections}) != len(sections)
+        or not all(s.id for s in sections)
+    ):
+        raise _bad("sections must have unique ids and start times, one at 0")
