@@ -118,6 +118,7 @@ class OpenProject:
             t.id: EdlTrack(
                 path=t.record.media_path,
                 gain_db=t.record.gain_db,
+                mute=bool(t.record.metadata.get("mute", False)),  # the app's Tracks panel sets it
                 offset=t.record.clock_offset,
                 label=t.label,
             )

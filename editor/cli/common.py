@@ -42,6 +42,7 @@ COMMAND_MODULES = (
     "transcribe_cmds",
     "demo_cmds",
     "app_cmds",
+    "app_cmds",
     "voice_cmds",
     "overdub_cmds",
 )

@@ -1,0 +1,1 @@
+"""The side panels of the editor window: sections, filler review, pauses, tracks."""
