@@ -9,7 +9,9 @@ EditorError
 ├── MissingMedia        a track's recording is not where the library says (export, playback)
 ├── TranscribeError     transcription cannot run (model missing, cache corrupt, disk full)
 │   └── TranscribeCancelled   (also a render.errors.Cancelled)
-└── PlaybackError       no audio device, or the device failed
+├── PlaybackError       no audio device, or the device failed
+└── OverdubError        an overdub cannot be generated (bad text or range, a backend failed)
+    └── ConsentError    no verified consent: no profile, another identity's, a failed sample
 
 Cancellation has one base for the whole program, :class:`render.errors.Cancelled` (``render`` is
 the bottom layer, so the base lives there): render jobs, export and transcription all raise a
@@ -59,3 +61,11 @@ class TranscribeCancelled(TranscribeError, Cancelled):
 
 class PlaybackError(EditorError):
     """Playback cannot start (no device) or stopped because the device failed."""
+
+
+class OverdubError(EditorError):
+    """An overdub line cannot be generated or inserted (the project is unchanged)."""
+
+
+class ConsentError(OverdubError):
+    """The voice may not be used: no verified profile, or it belongs to another identity."""

@@ -159,13 +159,17 @@ class OpenProject:
         return ProgramMap.build(self.document, edl if edl is not None else self.edl())
 
     def caption_words(self, edl: Edl | None = None) -> list[CaptionWord]:
-        """Kept words at their program times, with speakers, for captions and transcripts."""
+        """Kept words at their program times, with speakers, for captions and transcripts;
+        generated (overdub) words are included, marked (:mod:`editor.overdub.marking`)."""
+        from editor.overdub.marking import with_generated
+
         doc = self.document
+        edl = edl if edl is not None else self.edl()
         out: list[CaptionWord] = []
         for word_id, start, end in self.program_map(edl).spans():
             w = doc.word(word_id)
             out.append(CaptionWord(doc.text_of(word_id), start, end, w.speaker, word_id))
-        return out
+        return with_generated(self, out, edl)
 
     def close(self) -> None:
         """Release the tracks' opened caches; edits need no flush (each is already committed)."""

@@ -36,7 +36,14 @@ def store_from(args: argparse.Namespace) -> Iterator[Store]:
 
 @contextlib.contextmanager
 def project_from(args: argparse.Namespace) -> Iterator[OpenProject]:
-    with store_from(args) as store, open_project(store, args.project) as project:
+    """The project, with edits authored by the local identity (``editor.identity``): undo
+    history and voice-profile ownership both follow it."""
+    from editor.identity import current_user
+
+    with (
+        store_from(args) as store,
+        open_project(store, args.project, user=current_user()) as project,
+    ):
         yield project
 
 

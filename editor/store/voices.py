@@ -2,6 +2,12 @@
 
 Consent is stored as a record (who agreed, when, to what) rather than a flag, because the overdub
 feature must be able to show it; a profile without a consent record cannot be created.
+
+The record (``consent_json``) written by ``wordcut voice add`` holds ``given_by`` (the host),
+``owner`` (the identity that created the profile and alone may generate with it), the
+``statement`` read, the sample's ``sample_sha256``, the ``date``, and what the verifying
+transcription ``heard`` with its word error rate ``wer``. Profiles made before owners were
+recorded belong to the host named in ``given_by``.
 """
 
 from __future__ import annotations
@@ -95,3 +101,30 @@ def revoke(conn: sqlite3.Connection, voice_id: str) -> VoiceProfile:
     if cur.rowcount == 0:
         get(conn, voice_id)  # raises NotFound when it does not exist
     return get(conn, voice_id)
+
+
+def owner(profile: VoiceProfile) -> str:
+    """The identity allowed to generate with ``profile`` (see the module docstring)."""
+    value = profile.consent.get("owner") or profile.consent.get("given_by") or profile.host
+    return str(value)
+
+
+def find(conn: sqlite3.Connection, ref: str) -> VoiceProfile:
+    """An active profile by id, or by host name when exactly one active profile has it."""
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM voice_profiles WHERE id = ? AND revoked_at IS NULL", (ref,)
+    ).fetchone()
+    if row is not None:
+        return _row(row)
+    matches = list_for(conn, ref.strip())
+    if not matches:
+        raise NotFound(f"no voice profile for {ref!r} (see `wordcut voice list`)")
+    if len(matches) > 1:
+        ids = ", ".join(m.id for m in matches)
+        raise StoreError(f"{ref!r} has {len(matches)} voice profiles ({ids}); name one by id")
+    return matches[0]
+
+
+def owners(conn: sqlite3.Connection) -> dict[str, str]:
+    """Active profile id → owner identity: what the authority needs to check an overdub."""
+    return {p.id: owner(p) for p in list_for(conn)}

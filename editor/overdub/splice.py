@@ -1,0 +1,320 @@
+"""The splice backend: the corrected line assembled from the speaker's own recorded words.
+
+No model and no network: every sound in the clip is the host's real voice from this project.
+
+Choosing units. The requested tokens are covered left to right by *units*: runs of consecutive
+recorded words (same track, no other word between, no long pause inside) whose tokens equal a
+run of the requested ones. A dynamic programme picks the cheapest cover, where every unit costs
+a join — so a whole recorded phrase beats the same words gathered one by one — plus how badly it
+fits its new place:
+
+* phrase position: a word said at the start or end of a phrase (after or before a pause) carries
+  that intonation, so it fits the start or end of the line (or a comma) and not the middle;
+* neighbours: a unit whose recorded neighbour is the requested neighbour was co-articulated into
+  the right sound, which is rewarded;
+* duration: a single word far longer or shorter than the speaker's usual one for it (a stretched
+  "so…") is penalised;
+* level: a word much louder or quieter than the speaker around the line is penalised;
+* struck-out words are allowed (their audio is real) but cost a little more.
+
+A token no unit covers is a *hole*; the report names it and another backend may fill it.
+
+Joining. Units are cut at their refined word boundaries (the transcript's times, which
+:mod:`editor.transcribe.timing` moved to the speech/silence edges) with some of their own room
+tone on each side, and laid out with gaps like the speaker's natural ones (longer at a comma or a
+full stop); where a unit's own room tone is too short, room tone from the quietest nearby pause
+fills in. Every join is a 10 ms equal-power crossfade inside that room tone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from editor.errors import OverdubError
+from editor.overdub.backend import (
+    Generated,
+    Hole,
+    RecordedWord,
+    Samples,
+    TokenSpan,
+    VoiceContext,
+    VoiceRequest,
+)
+from editor.overdub.joins import CROSSFADE, Assembler, loop_to
+
+JOIN_COST = 1.0
+HOLE_COST = 8.0
+EDGE_COST = 0.5
+NEIGHBOUR_BONUS = 0.35
+DELETED_COST = 0.3
+DURATION_WEIGHT = 0.6
+LEVEL_DB_PER_COST = 6.0
+MAX_LEVEL_COST = 1.5
+MAX_INNER_GAP = 0.45
+"""A unit of several words never spans a longer pause of the recording."""
+PHRASE_GAP = 0.18
+"""Non-speech this long before (after) a word makes it phrase-initial (final)."""
+PAUSES = {"stop": 0.42, "breath": 0.22}
+LEAD = 0.04
+TAIL = 0.08
+GUARD = 0.008
+"""Never take audio closer than this to a neighbouring word."""
+LEVEL_WINDOW = 20.0
+"""Seconds either side of the line whose words set the level to match."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    first_token: int
+    end_token: int  # exclusive
+    first_word: int
+    last_word: int
+
+
+class _Chooser:
+    """The dynamic programme over one request (see the module docstring for the costs)."""
+
+    def __init__(self, ctx: VoiceContext, tokens: tuple[str, ...], pauses: list[str]) -> None:
+        self.ctx = ctx
+        self.words = ctx.words
+        self.tokens = tokens
+        self.pauses = pauses
+        self.starts: dict[str, list[int]] = defaultdict(list)
+        for k, w in enumerate(self.words):
+            if w.tokens:
+                self.starts[w.tokens[0]].append(k)
+        self._levels: dict[int, float] = {}
+        self._median_duration: dict[tuple[str, ...], float] = {}
+        self.target_db = self._target_level()
+
+    # --- context ----------------------------------------------------------------------------
+
+    def adjacent(self, k: int) -> bool:
+        """Word ``k`` directly follows word ``k - 1`` on the track, without a long pause."""
+        if k <= 0:
+            return False
+        a, b = self.words[k - 1], self.words[k]
+        gap = b.start - a.end
+        return abs((b.start - b.room_before) - a.end) < 1e-6 and gap <= MAX_INNER_GAP
+
+    def level(self, k: int) -> float:
+        if k not in self._levels:
+            w = self.words[k]
+            x = self.ctx.audio(w.start, w.end)
+            rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
+            self._levels[k] = 20 * math.log10(max(rms, 1e-6))
+        return self._levels[k]
+
+    def _target_level(self) -> float | None:
+        ctx = self.ctx
+        near = [
+            k
+            for k, w in enumerate(self.words)
+            if ctx.line_start - LEVEL_WINDOW <= w.start <= ctx.line_end + LEVEL_WINDOW
+            and not (ctx.line_start <= w.start < ctx.line_end)
+        ]
+        near.sort(key=lambda k: min(abs(self.words[k].start - ctx.line_start), 1e9))
+        levels = [self.level(k) for k in near[:40]]
+        return float(np.median(levels)) if levels else None
+
+    def median_duration(self, tokens: tuple[str, ...]) -> float:
+        if tokens not in self._median_duration:
+            ds = [
+                w.duration
+                for k in self.starts.get(tokens[0], ())
+                if (w := self.words[k]).tokens == tokens
+            ]
+            self._median_duration[tokens] = float(np.median(ds)) if ds else 0.0
+        return self._median_duration[tokens]
+
+    # --- costs ------------------------------------------------------------------------------
+
+    def unit_cost(self, u: _Unit) -> float:
+        words, n = self.words, len(self.tokens)
+        a, b = words[u.first_word], words[u.last_word]
+        cost = JOIN_COST
+        want_initial = (
+            self.ctx_starts_phrase if u.first_token == 0 else bool(self.pauses[u.first_token - 1])
+        )
+        want_final = (
+            self.ctx_ends_phrase if u.end_token == n else bool(self.pauses[u.end_token - 1])
+        )
+        if (a.room_before >= PHRASE_GAP) != want_initial:
+            cost += EDGE_COST
+        if (b.room_after >= PHRASE_GAP) != want_final:
+            cost += EDGE_COST
+        if (
+            u.first_token > 0
+            and self.adjacent(u.first_word)
+            and words[u.first_word - 1].tokens[-1:] == (self.tokens[u.first_token - 1],)
+        ):
+            cost -= NEIGHBOUR_BONUS
+        if (
+            u.end_token < n
+            and u.last_word + 1 < len(words)
+            and self.adjacent(u.last_word + 1)
+            and words[u.last_word + 1].tokens[:1] == (self.tokens[u.end_token],)
+        ):
+            cost -= NEIGHBOUR_BONUS
+        if any(words[k].deleted for k in range(u.first_word, u.last_word + 1)):
+            cost += DELETED_COST
+        if u.first_word == u.last_word:
+            median = self.median_duration(a.tokens)
+            if median > 0 and a.duration > 0:
+                cost += DURATION_WEIGHT * abs(math.log(a.duration / median))
+        if self.target_db is not None:
+            unit_db = float(np.mean([self.level(k) for k in range(u.first_word, u.last_word + 1)]))
+            cost += min(MAX_LEVEL_COST, abs(unit_db - self.target_db) / LEVEL_DB_PER_COST)
+        return cost
+
+    ctx_starts_phrase = True
+    ctx_ends_phrase = True
+
+    # --- the programme ----------------------------------------------------------------------
+
+    def choose(self) -> list[_Unit | int]:
+        """The cheapest cover: units, and ints for uncovered token indices."""
+        n, words, tokens = len(self.tokens), self.words, self.tokens
+        best = [math.inf] * (n + 1)
+        back: list[_Unit | int | None] = [None] * (n + 1)
+        best[0] = 0.0
+        for i in range(n):
+            if best[i] == math.inf:
+                continue
+            if best[i] + HOLE_COST < best[i + 1]:
+                best[i + 1], back[i + 1] = best[i] + HOLE_COST, i
+            for p in self.starts.get(tokens[i], ()):
+                j, q = i, p
+                while q < len(words) and j < n:
+                    wt = words[q].tokens
+                    if tokens[j : j + len(wt)] != wt or (q > p and not self.adjacent(q)):
+                        break
+                    j += len(wt)
+                    unit = _Unit(i, j, p, q)
+                    cost = best[i] + self.unit_cost(unit)
+                    if cost < best[j]:
+                        best[j], back[j] = cost, unit
+                    q += 1
+        out: list[_Unit | int] = []
+        j = n
+        while j > 0:
+            step = back[j]
+            assert step is not None
+            out.append(step)
+            j = step if isinstance(step, int) else step.first_token
+        out.reverse()
+        return out
+
+
+class SpliceBackend:
+    """Assemble the line from the speaker's own recorded words (see the module docstring)."""
+
+    name = "splice"
+    clones_voice = True
+
+    def generate(self, request: VoiceRequest) -> Generated:
+        ctx = request.context
+        line = request.line
+        if not ctx.words:
+            raise OverdubError(f"{ctx.speaker} has no recorded words in this project to splice")
+        chooser = _Chooser(ctx, line.tokens, line.pause_after_token())
+        chooser.ctx_starts_phrase, chooser.ctx_ends_phrase = _line_edges(ctx)
+        plan = chooser.choose()
+        return _assemble(ctx, plan, line.pause_after_token())
+
+
+def _line_edges(ctx: VoiceContext) -> tuple[bool, bool]:
+    """Whether the replaced words started and ended a phrase (so the new line should)."""
+    inside = [w for w in ctx.words if ctx.line_start <= w.start < ctx.line_end]
+    if not inside:
+        return True, True
+    return inside[0].room_before >= PHRASE_GAP, inside[-1].room_after >= PHRASE_GAP
+
+
+def _natural_gap(words: list[RecordedWord] | tuple[RecordedWord, ...]) -> float:
+    """The speaker's usual gap between words inside a phrase."""
+    gaps = [w.room_before for w in words if 0.0 < w.room_before < PHRASE_GAP]
+    return float(min(0.15, max(0.04, float(np.median(gaps))))) if gaps else 0.06
+
+
+def _room_tone(ctx: VoiceContext) -> Samples | None:
+    """The quietest stretch of non-speech near the line (at least 0.2 s), or None."""
+    best: tuple[float, float, float] | None = None
+    for w in ctx.words:
+        if w.room_after < 0.25 or abs(w.end - ctx.line_start) > 60.0:
+            continue
+        a, b = w.end + 0.05, w.end + w.room_after - 0.05
+        x = ctx.audio(a, b)
+        rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 1.0
+        if best is None or rms < best[0]:
+            best = (rms, a, b)
+    return None if best is None else ctx.audio(best[1], best[2])
+
+
+def _assemble(ctx: VoiceContext, plan: list[_Unit | int], pauses: list[str]) -> Generated:
+    rate, words = ctx.sample_rate, ctx.words
+    out = Assembler(rate, ctx.channels)
+    natural = _natural_gap(list(words))
+    tone = _room_tone(ctx)
+    spans: list[TokenSpan] = []
+    holes: list[Hole] = []
+
+    def gap_before(token: int) -> float:
+        return LEAD if token == 0 else PAUSES.get(pauses[token - 1], natural)
+
+    def gap_after(end_token: int) -> float:
+        return TAIL if end_token == len(pauses) else PAUSES.get(pauses[end_token - 1], natural)
+
+    def fill(seconds: float) -> None:
+        frames = round(seconds * rate)
+        if frames <= 2 * out.xf:
+            return
+        if tone is not None and len(tone):
+            out.append(loop_to(tone, frames, out.xf))
+        else:
+            out.append(np.zeros((frames, ctx.channels), dtype=np.float32))
+
+    pending_tail = 0.0  # seconds of the previous unit's room tone already laid after it
+    for step in plan:
+        if isinstance(step, int):
+            if holes and holes[-1].last == step - 1:
+                holes[-1] = Hole(holes[-1].first, step, holes[-1].at)
+            else:
+                want = gap_before(step)
+                fill(max(0.0, want - pending_tail + CROSSFADE))
+                pending_tail = 0.0
+                holes.append(Hole(step, step, out.seconds))
+            continue
+        a, b = words[step.first_word], words[step.last_word]
+        before = gap_before(step.first_token)
+        after = gap_after(step.end_token)
+        head_want = before if step.first_token == 0 else before / 2 + CROSSFADE / 2
+        head = max(0.0, min(head_want, a.room_before - GUARD))
+        tail_want = after if step.end_token == len(pauses) else after / 2 + CROSSFADE / 2
+        tail = max(0.0, min(tail_want, b.room_after - GUARD))
+        if out.frames:
+            missing = before - pending_tail - head + (CROSSFADE if head > 0 else 0.0)
+            fill(missing + CROSSFADE)
+        piece = ctx.audio(a.start - head, b.end + tail)
+        at = out.append(piece) + head
+        offset = at - a.start
+        token = step.first_token
+        for k in range(step.first_word, step.last_word + 1):
+            w = words[k]
+            spans.append(
+                TokenSpan(token, token + len(w.tokens) - 1, w.start + offset, w.end + offset, w.id)
+            )
+            token += len(w.tokens)
+        pending_tail = tail
+    if holes and holes[-1].last == len(pauses) - 1:
+        fill(TAIL + CROSSFADE)
+    if not spans:
+        raise OverdubError(
+            f"none of the words can be spliced from {ctx.speaker}'s recording; "
+            "use --backend speech, or --fill speech"
+        )
+    return Generated(out.result(), rate, tuple(spans), tuple(holes))

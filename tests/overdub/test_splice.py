@@ -1,0 +1,150 @@
+"""The splice backend on a real recording: coverage, phrase preference, joins, loudness."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from editor.errors import OverdubError
+from editor.overdub import edit, level
+from editor.overdub.backend import RecordedWord, VoiceContext, VoiceRequest
+from editor.overdub.context import line_range, speaker_context
+from editor.overdub.splice import SpliceBackend
+from editor.overdub.text import parse_line
+from tests.overdub.conftest import OWNER, add_profile
+
+pytestmark = pytest.mark.usefixtures("home")
+
+REORDERED = "Who cares, this is me talking really fast."
+
+
+def _ids(project: Any, first: int, last: int) -> tuple[str, str]:
+    ids = [w.id for w in project.document.words]
+    return ids[first], ids[last]
+
+
+def _splice(project: Any, text: str, first: int = 0, last: int = 4) -> tuple[Any, Any]:
+    a, b = _ids(project, first, last)
+    ctx = speaker_context(project, line_range(project.document, a, b))
+    made = SpliceBackend().generate(VoiceRequest(parse_line(text), ctx, None))
+    return ctx, made
+
+
+def _max_step(x: np.ndarray) -> float:
+    return float(np.abs(np.diff(x, axis=0)).max()) if len(x) > 1 else 0.0
+
+
+def test_reordered_sentence_is_covered_from_whole_phrases(project: Any) -> None:
+    ctx, made = _splice(project, REORDERED)
+    assert made.holes == ()
+    assert [s.first for s in made.spans] == list(range(8))
+    by_id = {w.id: w for w in ctx.words}
+    # "this is me" and "who cares" were said as phrases: each comes from consecutive words
+    sources = [s.source for s in made.spans]
+    order = [w.id for w in ctx.words]
+    runs = sum(
+        1
+        for k in range(1, len(sources))
+        if order.index(sources[k]) != order.index(sources[k - 1]) + 1
+    )
+    assert runs <= 4  # 8 words from at most 5 recorded runs
+    for s in made.spans:
+        assert 0 <= s.start < s.end <= made.duration + 1e-9
+        w = by_id[s.source]
+        assert s.end - s.start == pytest.approx(w.duration, abs=2e-4)
+
+
+def _joins(ctx: Any, made: Any) -> list[tuple[Any, Any]]:
+    """Consecutive spans that were not consecutive words of the recording: the joins."""
+    by_id = {w.id: w for w in ctx.words}
+    out = []
+    for a, b in zip(made.spans, made.spans[1:], strict=False):
+        wa, wb = by_id[a.source], by_id[b.source]
+        if abs((wb.start - wb.room_before) - wa.end) > 1e-6 or wb.start < wa.end:
+            out.append((a, b))
+    return out
+
+
+def test_no_click_at_any_join(project: Any) -> None:
+    """The reader's rule at every join: the clip's largest step in the gap between two
+    spliced words is no larger than the recording's own largest step within 25 ms around the
+    two cut words' edges and their room. Butting the bare words together fails it."""
+    ctx, made = _splice(project, REORDERED)
+    rate = ctx.sample_rate
+    by_id = {w.id: w for w in ctx.words}
+    joins = _joins(ctx, made)
+    assert len(joins) >= 2
+    over = bites = 0
+    for a, b in joins:
+        wa, wb = by_id[a.source], by_id[b.source]
+        lo, hi = round(a.end * rate), round(b.start * rate)
+        step = _max_step(made.samples[max(0, lo - 1) : hi + 1])
+        bound = max(
+            _max_step(ctx.audio(wa.end - 0.025, wa.end + min(wa.room_after, 0.3) + 0.025)),
+            _max_step(ctx.audio(wb.start - min(wb.room_before, 0.3) - 0.025, wb.start + 0.025)),
+        )
+        over += step > bound * (1 + 1e-6)
+        butted = np.concatenate(
+            [ctx.audio(wa.end - 0.02, wa.end), ctx.audio(wb.start, wb.start + 0.02)]
+        )
+        cut = round(0.02 * rate)
+        bites += _max_step(butted[cut - 1 : cut + 1]) > _max_step(butted[: cut - 1])
+    assert over == 0
+    assert bites >= 1  # the check bites: a hard cut between the bare words steps harder
+
+
+def test_loudness_matches_the_surrounding_speech(home: Any, project: Any) -> None:
+    add_profile(home)
+    a, b = _ids(project, 0, 4)
+    prepared = edit.prepare(project, a, b, REORDERED, user=OWNER)
+    ctx = speaker_context(project, prepared.range)
+    got = level.loudness(prepared.clip.samples, ctx.sample_rate)
+    assert abs(got - level.target_loudness(ctx)) <= 1.0
+
+
+def test_words_it_cannot_find_are_named_and_can_be_filled(home: Any, project: Any) -> None:
+    add_profile(home)
+    a, b = _ids(project, 0, 4)
+    version = project.session.version
+    with pytest.raises(
+        OverdubError, match=r"cannot say 'about', 'bananas' in Ann's voice; add --fill speech"
+    ):
+        edit.prepare(project, a, b, "this is me talking about bananas", user=OWNER)
+    prepared = edit.prepare(
+        project, a, b, "this is me talking about bananas", user=OWNER, fill="speech"
+    )
+    assert prepared.clip.backends == ("splice", "speech")
+    said = {w.text: w.backend for w in prepared.clip.words}
+    assert said["bananas"] == "speech" and said["about"] == "speech" and said["me"] == "splice"
+    starts = [w.start for w in prepared.clip.words]
+    assert starts == sorted(starts)
+    assert project.session.version == version
+
+
+def test_phrase_beats_single_words_in_the_programme() -> None:
+    """Pure: with "a b c" recorded once as a phrase and each word again on its own, the cover
+    is the phrase (one unit), not three joins."""
+    rate = 8000
+    t = np.arange(rate * 20) / rate
+    audio = (0.1 * np.sin(2 * math.pi * 150 * t)).astype(np.float32).reshape(-1, 1)
+
+    def read(a: float, b: float) -> np.ndarray:
+        i, j = max(0, round(a * rate)), max(0, round(b * rate))
+        return audio[i:j]
+
+    words = [
+        RecordedWord("p1", ("a",), 1.0, 1.3, 1.0, 0.05),
+        RecordedWord("p2", ("b",), 1.35, 1.6, 0.05, 0.05),
+        RecordedWord("p3", ("c",), 1.65, 1.9, 0.05, 1.0),
+        RecordedWord("s1", ("a",), 3.0, 3.3, 1.0, 1.0),
+        RecordedWord("s2", ("b",), 4.5, 4.8, 1.0, 1.0),
+        RecordedWord("s3", ("c",), 6.0, 6.3, 1.0, 1.0),
+    ]
+    ctx = VoiceContext("X", rate, 1, words, read, 10.0, 11.0)
+    made = SpliceBackend().generate(VoiceRequest(parse_line("a b c"), ctx, None))
+    assert [s.source for s in made.spans] == ["p1", "p2", "p3"]
+    made = SpliceBackend().generate(VoiceRequest(parse_line("c, b a d"), ctx, None))
+    assert [(h.first, h.last) for h in made.holes] == [(3, 3)]
