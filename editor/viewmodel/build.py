@@ -55,7 +55,7 @@ def speaker_of(word: Word, labels: Mapping[str, str]) -> str:
     return labels.get(word.track, word.track)
 
 
-def word_style(word: Word, deleted: bool, corrected: bool) -> Style:
+def word_style(word: Word, deleted: bool, corrected: bool) -> int:
     """A word's style flags from the document's state (never PLAYING or MATCH)."""
     style = Style.NONE
     if deleted:
@@ -71,7 +71,7 @@ def word_style(word: Word, deleted: bool, corrected: bool) -> Style:
 
 def pause_shape(
     gap: float, kept: float | None, before_deleted: bool, after_deleted: bool
-) -> tuple[str, Style]:
+) -> tuple[str, int]:
     """A pause token's label and style: its length, or ``before → after`` once shortened.
 
     A pause between two struck words is cut with them, so it is shown struck too.

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from editor.viewmodel.build import PAUSE_FROM, Built, build, pause_shape, word_style
 from editor.viewmodel.changes import Delta, delta_of
@@ -24,6 +23,7 @@ from editor.viewmodel.tokens import Kind, Paragraph, Style, Token
 from sync.cleanup import find_matches
 from sync.document import Document, id_runs
 from sync.errors import OpError
+from sync.events import Change
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class TranscriptModel:
         self._doc = document
         self._rebuild()
 
-    def apply(self, change: Any) -> None:
+    def apply(self, change: Change) -> None:
         """Bring the model up to date with one committed change of its document."""
         delta = delta_of(change)
         if delta.structure:
@@ -154,33 +154,30 @@ class TranscriptModel:
         doc, built = self._doc, self._built
         restyled: dict[str, Token] = {}
         relayout: set[int] = set()
-        deleted = doc.deleted
-        corrections = doc.corrections
         words = built.words
         pauses_touched: set[str] = set(delta.pauses)
-        for first, last in delta.status:
-            a, b = self.word(first), self.word(last)
-            if a is None or b is None:
-                self._rebuild()  # the change names words this model never saw: start over
-                return
-            for tok in words[a.ordinal : b.ordinal + 1]:
-                if self._restyle_word(tok, tok.key in deleted, tok.key in corrections):
+        n = len(words)
+        if any(stop > n for _, stop in delta.status + delta.text) or len(doc) != n:
+            self._rebuild()  # positions this model never saw: start over
+            return
+        for start, stop in delta.status:
+            for tok in words[start:stop]:
+                if self._restyle_word(tok):
                     restyled[tok.key] = tok
                 pauses_touched.add(tok.key)
-            if a.ordinal > 0:
-                pauses_touched.add(words[a.ordinal - 1].key)
-        for wid in delta.text:
-            fixed = self.word(wid)
-            if fixed is None:
-                self._rebuild()
-                return
-            text = doc.text_of(wid)
-            if text != fixed.text:
-                fixed.text = text
-                relayout.add(fixed.para)
-            if self._restyle_word(fixed, wid in deleted, wid in corrections):
-                restyled[fixed.key] = fixed
-        pauses = doc.pauses
+            if start > 0:
+                pauses_touched.add(words[start - 1].key)
+        for start, stop in delta.text:
+            for fixed in words[start:stop]:
+                wid = fixed.key
+                text = doc.text_of(wid)
+                if text != fixed.text:
+                    fixed.text = text
+                    relayout.add(fixed.para)
+                if self._restyle_word(fixed):
+                    restyled[wid] = fixed
+        pauses = doc.pauses if pauses_touched else {}
+        deleted = doc.deleted if pauses_touched else frozenset()
         for wid in pauses_touched:
             pause = built.pauses.get(wid)
             if pause is None:
@@ -203,9 +200,12 @@ class TranscriptModel:
         if restyled or relayout:
             self._emit(Update(relayout=frozenset(relayout), restyled=tuple(restyled.values())))
 
-    def _restyle_word(self, tok: Token, deleted: bool, corrected: bool) -> bool:
-        w = self._doc.words_by_id()[tok.key]
-        style = word_style(w, deleted, corrected) | (tok.style & _VIEW_FLAGS)
+    def _restyle_word(self, tok: Token) -> bool:
+        """Recompute a word token's document flags; whether its style changed."""
+        doc = self._doc
+        w = doc.words_by_id()[tok.key]
+        corrected = doc.text_of(tok.key) != w.text
+        style = word_style(w, doc.is_deleted(tok.key), corrected) | (tok.style & _VIEW_FLAGS)
         if style == tok.style:
             return False
         tok.style = style
@@ -283,7 +283,7 @@ class TranscriptModel:
             lambda i: bool(self._style(i) & Style.DELETED),
         )
 
-    def _style(self, key: str) -> Style:
+    def _style(self, key: str) -> int:
         return self._built.by_key[key].style
 
     def selected_text(self, sel: Selection | None = None) -> str:

@@ -6,11 +6,11 @@ import random
 
 import pytest
 
-from editor.session import Applied
 from editor.viewmodel import Kind, Style, TranscriptModel, Update
 from editor.viewmodel.build import SPLIT_HARD
 from sync import cleanup
 from sync.document import Document
+from sync.events import Change, Event
 from sync.model import Overdub, TrackRef, Word
 from sync.ops import (
     AddTranscript,
@@ -60,10 +60,18 @@ class Recorder:
         model.subscribe(self.updates.append)
 
 
-def commit(doc: Document, model: TranscriptModel, op: Op) -> None:
-    """What the shell does: the session commits, then the model hears the committed change."""
-    doc.apply(op)
-    model.apply(Applied(op, doc.version, "me", "do"))
+def change(doc: Document, op: Op) -> tuple[Change, Op]:
+    """Apply ``op`` recording its typed events (what the authority does), and its inverse."""
+    events: list[Event] = []
+    inverse = doc.apply(op, events)
+    return Change(doc.version, tuple(events), None), inverse
+
+
+def commit(doc: Document, model: TranscriptModel, op: Op) -> Op:
+    """What the shell does: the authority commits, then the model hears the change."""
+    c, inverse = change(doc, op)
+    model.apply(c)
+    return inverse
 
 
 def shape(model: TranscriptModel) -> list[tuple[object, ...]]:
@@ -206,12 +214,9 @@ def test_reset_shows_a_new_document_and_drops_a_selection_it_lacks() -> None:
 def test_undo_of_a_cleanup_compound_restores_every_word() -> None:
     doc = make_doc(random.Random(5), 300)
     model = TranscriptModel(doc)
-    op = cleanup.remove_fillers(doc)
-    inverse = doc.apply(op)
-    model.apply(Applied(op, doc.version, "me", "do"))
+    inverse = commit(doc, model, cleanup.remove_fillers(doc))
     assert shape(model) == shape(TranscriptModel(doc))
-    doc.apply(inverse)
-    model.apply(Applied(inverse, doc.version, "me", "undo"))
+    commit(doc, model, inverse)
     assert shape(model) == shape(TranscriptModel(doc))
     assert not any(t.style & Style.DELETED for t in model.words)
 

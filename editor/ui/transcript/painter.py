@@ -40,21 +40,30 @@ class PaintContext:
     focused: bool
 
 
+_DELETED = Style.DELETED
+_FILLER = Style.FILLER
+_PLAYING = Style.PLAYING
+_MATCH = Style.MATCH
+_MARKED = Style.LOW_CONFIDENCE | Style.CORRECTED
+_WORD = Kind.WORD
+
+
 def _selected(tok: Token, ctx: PaintContext) -> bool:
-    if tok.kind is Kind.WORD:
+    if tok.kind is _WORD:
         return ctx.sel_lo <= tok.ordinal <= ctx.sel_hi
     # A pause or clip after a word is selected when the words on both sides are.
     return ctx.sel_lo <= tok.ordinal < ctx.sel_hi
 
 
-def _background(tok: Token, selected: bool, c: Colors) -> QColor | None:
-    if tok.style & Style.PLAYING:
+def _background(style: int, selected: bool, c: Colors) -> QColor | None:
+    """A word's background: playing over selected over find hit over kept filler."""
+    if style & _PLAYING:
         return c.playing_bg
     if selected:
         return c.selection_bg
-    if tok.style & Style.MATCH:
+    if style & _MATCH:
         return c.match_bg
-    if tok.kind is Kind.WORD and tok.style & Style.FILLER and not tok.style & Style.DELETED:
+    if style & _FILLER and not style & _DELETED:
         return c.filler_bg
     return None
 
@@ -109,18 +118,22 @@ def _paint_line(p: QPainter, ctx: PaintContext, para: Paragraph, toks: list[int]
     fm = m.fm
     pad_y = (lh - fm.height()) / 2
     baseline = y + pad_y + fm.ascent()
-    sel = [_selected(tokens[i], ctx) for i in toks]
+    lo, hi = ctx.sel_lo, ctx.sel_hi
+    xs, widths = lay.xs, lay.widths
 
-    # Backgrounds: one rectangle per run of equal background.
+    # Backgrounds: one rectangle per run of equal background (pills paint their own).
     run_bg: QColor | None = None
     run_x = run_end = 0.0
     bg_top, bg_h = y + pad_y * 0.35, lh - pad_y * 0.7
-    p.setPen(Qt.PenStyle.NoPen)
-    for k, i in enumerate(toks):
+    for i in toks:
         tok = tokens[i]
-        bg = _background(tok, sel[k], c) if tok.kind is Kind.WORD or sel[k] else None
-        x, w = x0 + lay.xs[i], lay.widths[i]
-        if bg is not None and run_bg is not None and bg == run_bg and x - run_end <= space + 0.5:
+        if tok.kind is _WORD:
+            st = tok.style
+            bg = _background(st, lo <= tok.ordinal <= hi, c) if st or lo <= hi else None
+        else:
+            bg = None
+        x, w = x0 + xs[i], widths[i]
+        if bg is not None and bg is run_bg and x - run_end <= space + 0.5:
             run_end = x + w
             continue
         if run_bg is not None:
@@ -132,18 +145,22 @@ def _paint_line(p: QPainter, ctx: PaintContext, para: Paragraph, toks: list[int]
     # Text, in runs of words with the same look; pills for pauses and clips.
     p.setFont(m.body)
     run: list[str] = []
-    run_style = Style.NONE
+    run_style = 0
     run_x = run_end = 0.0
+    marked: list[int] = []
     for i in toks:
         tok = tokens[i]
-        x, w = x0 + lay.xs[i], lay.widths[i]
-        if tok.kind is not Kind.WORD:
+        x, w = x0 + xs[i], widths[i]
+        if tok.kind is not _WORD:
             _flush(p, ctx, run, run_style, run_x, run_end, baseline)
             run = []
             _paint_pill(p, ctx, tok, x, w, y)
             p.setFont(m.body)
             continue
-        look = tok.style & _LOOK
+        st = tok.style
+        if st & _MARKED:
+            marked.append(i)
+        look = st & _LOOK
         if run and look == run_style:
             run.append(tok.text)
             run_end = x + w
@@ -152,19 +169,14 @@ def _paint_line(p: QPainter, ctx: PaintContext, para: Paragraph, toks: list[int]
         run, run_style, run_x, run_end = [tok.text], look, x, x + w
     _flush(p, ctx, run, run_style, run_x, run_end, baseline)
 
-    # Per-word marks: low confidence dotted, corrected solid.
-    for i in toks:
-        tok = tokens[i]
-        if tok.kind is not Kind.WORD or not tok.style & (Style.LOW_CONFIDENCE | Style.CORRECTED):
-            continue
-        x, w = x0 + lay.xs[i], lay.widths[i]
+    # Per-word marks: a solid underline for corrections, a dotted one for low confidence.
+    if marked:
         uy = baseline + fm.descent() * 0.75
-        if tok.style & Style.CORRECTED:
-            p.setPen(QPen(c.corrected, 1.5))
-            p.drawLine(QPointF(x, uy), QPointF(x + w, uy))
-        elif tok.style & Style.LOW_CONFIDENCE:
-            pen = QPen(c.low_confidence, 1.3, Qt.PenStyle.DotLine)
-            p.setPen(pen)
+        solid = QPen(c.corrected, 1.5)
+        dotted = QPen(c.low_confidence, 1.3, Qt.PenStyle.DotLine)
+        for i in marked:
+            x, w = x0 + xs[i], widths[i]
+            p.setPen(solid if tokens[i].style & Style.CORRECTED else dotted)
             p.drawLine(QPointF(x, uy), QPointF(x + w, uy))
 
 
@@ -172,7 +184,7 @@ def _flush(
     p: QPainter,
     ctx: PaintContext,
     run: list[str],
-    style: Style,
+    style: int,
     x: float,
     end: float,
     baseline: float,

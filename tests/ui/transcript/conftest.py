@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from editor.session import Applied
 from editor.viewmodel import TranscriptModel
 from sync.document import Document
+from sync.events import Change, Event
 from sync.model import TrackRef, Word
 from sync.ops import AddTranscript, Correct, Delete, Op, Restore
 
@@ -60,9 +60,10 @@ class Harness:
         self.ops: list[Op] = []
 
     def commit(self, op: Op) -> None:
-        self.doc.apply(op)
+        events: list[Event] = []
+        self.doc.apply(op, events)
         self.ops.append(op)
-        self.model.apply(Applied(op, self.doc.version, "me", "do"))
+        self.model.apply(Change(self.doc.version, tuple(events), None))
 
     def cut(self, runs: list[tuple[str, str]]) -> None:
         for a, b in runs:
