@@ -53,7 +53,7 @@ class EditorWindow(QMainWindow):
         self.transport = Transport(
             self.controller,
             ctx.report,
-            factory=ctx.player_factory,
+            factory=lambda edl, words, device: ctx.player_factory(edl, words, device),
             device=ctx.settings.device,
             parent=self,
         )
@@ -114,6 +114,13 @@ class EditorWindow(QMainWindow):
         if not self.is_interactive:
             self.is_interactive = True
             self.interactive.emit()
+            QTimer.singleShot(0, self._resume_jobs)
+
+    def _resume_jobs(self) -> None:
+        from editor.ui.transcription import resume_if_interrupted
+
+        if not self._closing:
+            resume_if_interrupted(self)
 
     @property
     def is_closing(self) -> bool:

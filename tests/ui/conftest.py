@@ -134,7 +134,6 @@ def make_demo_project(ctx: Any, cache: Path, name: str = "Demo episode") -> str:
     """A project on the demo recording with the synthetic transcript; returns its id."""
     from editor.project import open_project
     from editor.store.db import new_id
-    from editor.transcribe.project import submit_words
     from render.media import import_media
     from sync.ops import SplitSection
 
@@ -157,10 +156,16 @@ def make_demo_project(ctx: Any, cache: Path, name: str = "Demo episode") -> str:
     )
     with open_project(store, project.id) as op:
         track = op.tracks[0]
-        submit_words(op, track, demo_words(info.duration))
+        words = demo_words(info.duration)
+        if hasattr(op, "submit_words"):  # OpenProject.submit_words, where it has moved
+            op.submit_words(track, words)
+        else:
+            from editor.transcribe.project import submit_words
+
+            submit_words(op, track, words)
         store.update_track(track.id, transcription_status="completed")
-        words = op.document.words
-        op.session.submit(SplitSection(words[len(words) // 2].id, "Second part", new_id()))
+        doc_words = op.document.words
+        op.session.submit(SplitSection(doc_words[len(doc_words) // 2].id, "Second part", new_id()))
     return project.id
 
 
