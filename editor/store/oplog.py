@@ -6,6 +6,12 @@ ops. Ops are stored as the JSON text ``sync.ops.op_to_dict`` produces (this modu
 interpret it, so the store stays independent of the document's code), together with the inverse
 the document returned when it applied the op: undo history can then be rebuilt from the log
 alone, in a new process, without replaying the document.
+
+Several processes may write one project (the app and a CLI command): each appends inside its
+own ``BEGIN IMMEDIATE`` transaction after reading the tail it had not seen, so versions stay
+gap-free and nobody is told to reopen. Every process on this machine submits as the library's
+one client id (:func:`local_client_id`), numbering its ops from the persisted counter
+(:func:`take_seq`) inside the same transaction as the append.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from editor.store.records import OpKind, OpRecord
 
 _OP_COLUMNS = (
     "version, op_json, inverse_json, kind, target_version, author, client_id, client_seq, "
-    "created_at"
+    "created_at, request_digest"
 )
 
 
@@ -34,6 +40,7 @@ def _op(row: sqlite3.Row) -> OpRecord:
         client_id=str(row[6]),
         client_seq=int(row[7]),
         created_at=str(row[8]),
+        digest=str(row[9] or ""),
     )
 
 
@@ -60,18 +67,22 @@ def append(
     client_id: str,
     client_seq: int,
     target_version: int | None = None,
+    digest: str = "",
 ) -> None:
-    """Append one op; its version must follow the head exactly (the log is gap-free)."""
+    """Append one op; its version must follow the head exactly (the log is gap-free).
+
+    The caller holds the write lock and has caught up with the log, so a mismatch means a
+    bug or a damaged log, never a concurrent writer."""
     head = head_version(conn, project_id)
     if version != head + 1:
         raise StoreError(
             f"op version {version} does not follow the stored version {head}; "
-            "the project was changed by another process — reopen it"
+            "the edit was not saved"
         )
     try:
         conn.execute(
             f"INSERT INTO doc_ops (project_id, {_OP_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 project_id,
                 version,
@@ -83,6 +94,7 @@ def append(
                 client_id,
                 client_seq,
                 now(),
+                digest,
             ),
         )
     except sqlite3.IntegrityError as exc:
@@ -102,11 +114,33 @@ def by_client_seq(
 
 
 def next_client_seq(conn: sqlite3.Connection, project_id: str, client_id: str) -> int:
+    """One past the highest sequence number ``client_id`` used in this project's log."""
     row = conn.execute(
         "SELECT MAX(client_seq) FROM doc_ops WHERE project_id = ? AND client_id = ?",
         (project_id, client_id),
     ).fetchone()
     return int(row[0] or 0) + 1
+
+
+def local_client_id(conn: sqlite3.Connection) -> str:
+    """This installation's client id (made once, by the schema migration)."""
+    row = conn.execute("SELECT id FROM local_client WHERE slot = 1").fetchone()
+    if row is None:
+        raise StoreError("the library has no client id; it is damaged")
+    return str(row[0])
+
+
+def take_seq(conn: sqlite3.Connection) -> int:
+    """The next sequence number of this installation's client, counted as used.
+
+    Call it inside the write transaction that appends the op: a rolled-back edit gives its
+    number back."""
+    row = conn.execute(
+        "UPDATE local_client SET next_seq = next_seq + 1 WHERE slot = 1 RETURNING next_seq - 1"
+    ).fetchone()
+    if row is None:
+        raise StoreError("the library has no client id; it is damaged")
+    return int(row[0])
 
 
 def ops_after(conn: sqlite3.Connection, project_id: str, version: int) -> Iterator[OpRecord]:

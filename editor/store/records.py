@@ -72,18 +72,6 @@ class Track:
 
 
 @dataclass(frozen=True, slots=True)
-class TranscriptWord:
-    """A word as transcription produced it (before any edit), kept per track."""
-
-    word_id: str
-    text: str
-    start: float
-    end: float
-    confidence: float = 1.0
-    speaker: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class OpRecord:
     """One row of the append-only op log; ``op`` and ``inverse`` are the ops' JSON text."""
 
@@ -96,6 +84,8 @@ class OpRecord:
     client_id: str
     client_seq: int
     created_at: str
+    digest: str = ""
+    """SHA-256 of the op as the client submitted it (``sync.ops.op_digest``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,7 +124,30 @@ CREATE TABLE transcription_chunks (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+_V2 = """
+ALTER TABLE doc_ops ADD COLUMN request_digest TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE local_client (
+    slot       INTEGER PRIMARY KEY CHECK (slot = 1),
+    id         TEXT NOT NULL,
+    next_seq   INTEGER NOT NULL CHECK (next_seq >= 1),
+    created_at TEXT NOT NULL
+);
+INSERT INTO local_client (slot, id, next_seq, created_at)
+    VALUES (1, lower(hex(randomblob(13))), 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+"""
+"""v2: the op log keeps a digest of what each client submitted (a resend is told apart from a
+reused sequence number), and the library has one client id for this installation with its
+persisted sequence counter (every process on this machine submits as that client)."""
+
+_V3 = """
+DROP TABLE transcript_words;
+"""
+"""v3: transcripts live only in the document (its snapshot and op log). The per-track word table
+was written outside the session's transaction, so it could disagree with the document, and
+nothing read it."""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 """SQL scripts; index ``i`` upgrades a database at ``user_version == i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from editor.errors import NothingToUndo, StoreError
-from editor.session import Applied, LocalSession, load_document
+from editor.session import LocalSession, load_document
 from editor.store import Store, oplog
 from sync.errors import BadOpFormat, InvalidRange, OpError, UnknownTarget
+from sync.events import Change, WordRun, WordsChanged
 from sync.ops import (
     Compound,
     Correct,
@@ -103,10 +104,10 @@ def test_persisted_equals_live_after_reload(store: Store, steps, every: int) -> 
 
 def test_undo_redo_are_per_user_and_compound_is_one_step(store: Store) -> None:
     ann = _session(store, user="ann")
-    bob = LocalSession(store, ann.project_id, user="bob", document=ann.document)
+    bob = LocalSession(store, ann.project_id, user="bob")
     ids = [w.id for w in ann.document.words]
     ann.submit(Delete(ids[0], ids[1]))
-    bob.submit(Correct(ids[5], "fixed"))
+    bob.submit(Correct(ids[5], "fixed"))  # bob's session catches up with ann's delete first
     ann.submit(Compound("two cuts", (Delete(ids[10], ids[10]), Delete(ids[12], ids[13]))))
     ann.undo()
     doc = ann.document
@@ -148,14 +149,16 @@ def test_bad_ops_change_neither_document_nor_store(store: Store) -> None:
 
 def test_listeners_hear_only_committed_ops(store: Store) -> None:
     s = _session(store)
-    heard: list[Applied] = []
+    heard: list[Change] = []
     unsubscribe = s.subscribe(heard.append)
     ids = [w.id for w in s.document.words]
     s.submit(Delete(ids[0], ids[0]))
     with pytest.raises(OpError):
         s.submit(Delete("x", "y"))
     s.undo()
-    assert [(a.version, a.kind) for a in heard] == [(2, "do"), (3, "undo")]
+    assert [(c.version, c.entry and c.entry.kind) for c in heard] == [(2, "do"), (3, "undo")]
+    assert heard[0].events == (WordsChanged("status", (WordRun(ids[0], ids[0], 0, 1),)),)
+    assert heard[1].client_id == s.client_id and heard[1].seq == heard[0].seq + 1
     unsubscribe()
     s.submit(Delete(ids[1], ids[1]))
     assert len(heard) == 2
@@ -165,24 +168,41 @@ def test_a_failed_persist_leaves_memory_as_stored(store: Store) -> None:
     s = _session(store)
     ids = [w.id for w in s.document.words]
     s.submit(Delete(ids[0], ids[0]))
-    h, v = s.document.content_hash(), s.version
+    doc, snap = s.document, s.document.snapshot()
+    heard: list[Change] = []
+    s.subscribe(heard.append)
     store.conn.execute(
         "CREATE TRIGGER fail BEFORE INSERT ON doc_ops BEGIN SELECT RAISE(ABORT, 'disk full'); END"
     )
     with pytest.raises(StoreError, match="disk full"):
         s.submit(Delete(ids[3], ids[4]))
-    assert (s.document.content_hash(), s.version) == (h, v)
+    assert s.document is doc and doc.snapshot() == snap and heard == []
+    v = s.version
     store.conn.execute("DROP TRIGGER fail")
     assert s.submit(Delete(ids[3], ids[4])) == v + 1
 
 
-def test_another_process_editing_is_detected_not_overwritten(store: Store) -> None:
+def test_a_second_writer_catches_up_and_rebases_instead_of_failing(store: Store) -> None:
     a = _session(store)
     b = LocalSession(store, a.project_id)
     ids = [w.id for w in a.document.words]
-    a.submit(Delete(ids[0], ids[0]))
-    with pytest.raises(StoreError, match="another process"):
-        b.submit(Delete(ids[5], ids[5]))
+    heard: list[Change] = []
+    b.subscribe(heard.append)
+    a.submit(Delete(ids[0], ids[3]))
+    a.submit(Restore(ids[2], ids[2]))
+    # b still shows version 1; its delete of 1..5 is rebased past a's two edits (a's restore
+    # of word 2 wins on that word).
+    v = b.submit(Delete(ids[1], ids[5]))
+    assert v == 4 and [c.version for c in heard] == [2, 3, 4]
+    assert [i for i in ids[:7] if b.document.is_deleted(i)] == [
+        ids[0],
+        ids[1],
+        ids[3],
+        ids[4],
+        ids[5],
+    ]
+    assert a.refresh()[-1].version == 4 and a.refresh() == ()
+    assert a.document.content_hash() == b.document.content_hash()
     assert load_document(store, a.project_id).content_hash() == a.document.content_hash()
 
 
