@@ -13,7 +13,7 @@ to the quietest moment of each gap using the cache's precomputed peaks when one 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,12 @@ from editor import paths
 from editor.errors import MediaMismatch, StoreError
 from editor.session import LocalSession
 from editor.store import Store, Track
+from editor.transcribe.words import TimedWord
 from render.edl import Edl, EdlTrack
 from sync.captions import CaptionWord
 from sync.derive import ProgramMap, derive_edl
+from sync.model import TrackRef, Word
+from sync.ops import AddTranscript, Compound, Op, RemoveTranscript
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +173,51 @@ class OpenProject:
             w = doc.word(word_id)
             out.append(CaptionWord(doc.text_of(word_id), start, end, w.speaker, word_id))
         return with_generated(self, out, edl)
+
+    def submit_words(
+        self,
+        track: TrackState,
+        words: Sequence[TimedWord],
+        *,
+        speakers: Sequence[str | None] | None = None,
+        action: str = "re-transcribe",
+    ) -> int:
+        """Make ``words`` (track time) the track's transcript in the document; the new version.
+
+        The one path for transcription, alignment and transcript import: one ``AddTranscript``
+        (inside a ``Compound`` named ``"<action> <label>"`` with ``RemoveTranscript`` when the
+        track had a transcript already, so it undoes as one step), word ids
+        ``<track id tail>.<n>``, times moved by the track's clock offset onto the project clock.
+        ``speakers`` (one per word, from an imported transcript) override the track label where
+        given. The document (snapshot + op log) is the only place the words are stored.
+        """
+        record = track.record
+        prefix = record.id[-8:]
+        offset = record.clock_offset
+        named = speakers if speakers is not None else [None] * len(words)
+        doc_words = tuple(
+            Word(
+                f"{prefix}.{i}",
+                record.id,
+                w.text,
+                w.start + offset,
+                w.end + offset,
+                w.confidence,
+                speaker or record.label,
+                w.filler,
+            )
+            for i, (w, speaker) in enumerate(zip(words, named, strict=True))
+        )
+        duration = record.metadata.get("duration")
+        ref = TrackRef(
+            record.id,
+            record.label,
+            float(duration) + offset if isinstance(duration, int | float) else None,
+        )
+        op: Op = AddTranscript(ref, doc_words)
+        if any(t.id == record.id for t in self.document.tracks):
+            op = Compound(f"{action} {record.label}", (RemoveTranscript(record.id), op))
+        return self.session.submit(op)
 
     def close(self) -> None:
         """Release the tracks' opened caches; edits need no flush (each is already committed)."""

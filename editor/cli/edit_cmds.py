@@ -21,7 +21,6 @@ from editor.cli.project_support import (
 from editor.project import OpenProject
 from editor.store.db import new_id
 from editor.transcribe.fillers import mark_fillers
-from editor.transcribe.project import submit_words
 from editor.transcribe.words import TimedWord
 from editor.transcript_file import read_words
 from sync.ops import (
@@ -120,8 +119,8 @@ def cmd_transcript_import(args: argparse.Namespace) -> int:
     with project_from(args) as project:
         track = project.track(args.track)
         timed = mark_fillers([TimedWord(w.text, w.start, w.end, w.confidence) for w in words])
-        version = submit_words(
-            project, track, timed, speakers=[w.speaker for w in words], action="re-import"
+        version = project.submit_words(
+            track, timed, speakers=[w.speaker for w in words], action="re-import"
         )
         project.store.update_track(track.record.id, transcription_status="completed")
     fillers = sum(w.filler for w in timed)

@@ -108,7 +108,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 def cmd_align(args: argparse.Namespace) -> int:
     from editor.transcribe.align import align_transcript, read_transcript
     from editor.transcribe.job import TranscriptionJob
-    from editor.transcribe.project import submit_words, track_source
+    from editor.transcribe.project import track_source
     from editor.transcribe.timing import finalise_times
 
     cues = read_transcript(args.file)
@@ -139,7 +139,7 @@ def cmd_align(args: argparse.Namespace) -> int:
                 source.duration,
             )
         )
-        submit_words(project, track, words)
+        project.submit_words(track, words)
         return report(
             args,
             f"aligned {len(words)} words to {track.label!r}",

@@ -1,6 +1,6 @@
 """The project library: SQLite in the user data folder, plus one folder per project.
 
-Store            the facade (projects, tracks, words, op log, renders, voice profiles)
+Store            the facade (projects, tracks, op log, renders, voice profiles)
 open_store       a Store at $WORDCUT_HOME or the platform's user data folder
 db               connections, pragmas, BEGIN IMMEDIATE transactions, ids
 schema           migrations by PRAGMA user_version
@@ -12,7 +12,6 @@ from editor.store.records import (
     Project,
     RenderRecord,
     Track,
-    TranscriptWord,
     VoiceProfile,
 )
 from editor.store.store import Store, open_store
@@ -23,7 +22,6 @@ __all__ = [
     "RenderRecord",
     "Store",
     "Track",
-    "TranscriptWord",
     "VoiceProfile",
     "open_store",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,6 @@ from editor.store.records import (
     RenderRecord,
     RenderStatus,
     Track,
-    TranscriptWord,
     VoiceProfile,
 )
 
@@ -38,6 +37,7 @@ class Store:
             paths.projects_root(home).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{home}: cannot create the library folder: {exc}") from exc
+        _refuse_foreign(self.db_path)
         self.conn = db.connect(self.db_path)
         try:
             schema.migrate(self.conn)
@@ -139,13 +139,6 @@ class Store:
     def track_cache_dir(self, project_id: str, track_id: str) -> Path:
         return paths.track_cache_dir(self.home, project_id, track_id)
 
-    def set_transcript_words(self, track_id: str, words: Iterable[TranscriptWord]) -> int:
-        with self.transaction() as conn:
-            return tracks.replace_words(conn, track_id, words)
-
-    def transcript_words(self, track_id: str) -> list[TranscriptWord]:
-        return tracks.words(self.conn, track_id)
-
     # --- document ----------------------------------------------------------------------------
 
     def head_version(self, project_id: str) -> int:
@@ -195,6 +188,32 @@ class Store:
     def revoke_voice_profile(self, voice_id: str) -> VoiceProfile:
         with self.transaction() as conn:
             return voices.revoke(conn, voice_id)
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Refuse, before anything writes to it, a file that is not a Wordcut library.
+
+    Opening a library switches it to WAL and migrates it: both would change someone else's
+    SQLite file (or a file that only has the library's name). A read-only look first: an
+    unversioned database that already holds tables was not created by Wordcut.
+    """
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except (OSError, sqlite3.Error):
+        return  # db.connect names the problem
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = int(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+    except sqlite3.OperationalError:
+        return  # cannot look read-only (locked, no -shm in a read-only folder): db.connect says
+    except sqlite3.DatabaseError as exc:  # "file is not a database"
+        raise StoreError(f"{path}: not a usable library database: {exc}") from None
+    finally:
+        conn.close()
+    if version == 0 and tables:
+        raise StoreError(f"{path}: not a Wordcut library (an SQLite database of something else)")
 
 
 def open_store(home: str | Path | None = None) -> Store:

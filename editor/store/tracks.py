@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast, get_args
 
 from editor.errors import NotFound, StoreError
 from editor.store.db import new_id, now
-from editor.store.records import Track, TranscriptionStatus, TranscriptWord
+from editor.store.records import Track, TranscriptionStatus
 
 _COLUMNS = (
     "id, project_id, position, label, media_path, sha256, cache_dir, metadata_json, "
@@ -143,27 +143,3 @@ def update(conn: sqlite3.Connection, track_id: str, **fields: Any) -> Track:
         if cur.rowcount == 0:
             raise NotFound(f"no track with id {track_id!r}")
     return get(conn, track_id)
-
-
-def replace_words(conn: sqlite3.Connection, track_id: str, words: Iterable[TranscriptWord]) -> int:
-    """Store a track's transcription (replacing any earlier one); returns the word count."""
-    conn.execute("DELETE FROM transcript_words WHERE track_id = ?", (track_id,))
-    rows = [
-        (track_id, i, w.word_id, w.text, w.start, w.end, w.confidence, w.speaker)
-        for i, w in enumerate(words)
-    ]
-    conn.executemany(
-        'INSERT INTO transcript_words (track_id, idx, word_id, text, start, "end", confidence, '
-        "speaker) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-    return len(rows)
-
-
-def words(conn: sqlite3.Connection, track_id: str) -> list[TranscriptWord]:
-    rows = conn.execute(
-        'SELECT word_id, text, start, "end", confidence, speaker FROM transcript_words '
-        "WHERE track_id = ? ORDER BY idx",
-        (track_id,),
-    ).fetchall()
-    return [TranscriptWord(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]

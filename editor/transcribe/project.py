@@ -19,7 +19,6 @@ from editor.transcribe.envelope import Envelope
 from editor.transcribe.fillers import mark_fillers
 from editor.transcribe.job import JobConfig, Progress, TrackTranscript, TranscriptionJob
 from editor.transcribe.merge import resolve_bleed
-from editor.transcribe.words import TimedWord
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,61 +84,8 @@ def transcribe_tracks(
     out = []
     for track in tracks:
         words = mark_fillers(kept[track.label])
-        submit_words(project, track, words)
+        project.submit_words(track, words)
         status = "completed" if not results[track.label].gaps else "failed"
         project.store.update_track(track.id, transcription_status=status)
         out.append(TrackResult(track.label, results[track.label], len(words)))
     return out
-
-
-def submit_words(
-    project: Any,
-    track: Any,
-    words: Sequence[TimedWord],
-    *,
-    speakers: Sequence[str | None] | None = None,
-    action: str = "re-transcribe",
-) -> int:
-    """Put ``words`` (track time) into the document as the track's transcript, and the store.
-
-    One ``AddTranscript`` (inside a ``Compound`` named ``"<action> <label>"`` with
-    ``RemoveTranscript`` when the track had a transcript already), word ids
-    ``<track id tail>.<n>``, times moved by the track's clock offset. ``speakers`` (one per word,
-    from an imported transcript) override the track label where given. Returns the new version.
-    """
-    from editor.store.records import TranscriptWord
-    from sync.model import TrackRef, Word
-    from sync.ops import AddTranscript, Compound, RemoveTranscript
-
-    record = track.record
-    prefix = record.id[-8:]
-    offset = record.clock_offset
-    named = speakers if speakers is not None else [None] * len(words)
-    doc_words = tuple(
-        Word(
-            f"{prefix}.{i}",
-            record.id,
-            w.text,
-            w.start + offset,
-            w.end + offset,
-            w.confidence,
-            speaker or record.label,
-            w.filler,
-        )
-        for i, (w, speaker) in enumerate(zip(words, named, strict=True))
-    )
-    duration = record.metadata.get("duration")
-    ref = TrackRef(
-        record.id,
-        record.label,
-        float(duration) + offset if isinstance(duration, int | float) else None,
-    )
-    op: Any = AddTranscript(ref, doc_words)
-    if any(t.id == record.id for t in project.document.tracks):
-        op = Compound(f"{action} {record.label}", (RemoveTranscript(record.id), op))
-    version: int = project.session.submit(op)
-    project.store.set_transcript_words(
-        record.id,
-        [TranscriptWord(w.id, w.text, w.start, w.end, w.confidence, w.speaker) for w in doc_words],
-    )
-    return version

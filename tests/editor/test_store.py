@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from editor.errors import NotFound, StoreError
-from editor.store import Store, TranscriptWord, open_store, oplog, schema
+from editor.store import Store, open_store, oplog, schema
 
 
 @pytest.fixture
@@ -85,7 +85,6 @@ def test_delete_cascades_and_never_touches_media(store: Store, tmp_path: Path) -
     t = store.add_track(
         p.id, label="Ann", media_path=media, sha256="ab", cache_dir=store.track_cache_dir(p.id, "x")
     )
-    store.set_transcript_words(t.id, [TranscriptWord("w1", "hi", 0.0, 0.5)])
     with store.transaction() as conn:
         oplog.append(
             conn, p.id, version=1, op_json="{}", inverse_json="{}", kind="do",
@@ -105,7 +104,7 @@ def test_delete_cascades_and_never_touches_media(store: Store, tmp_path: Path) -
     store.delete_project(p.id)
     assert media.read_bytes() == b"RIFF-not-really"
     assert not folder.exists()
-    for table in ("tracks", "transcript_words", "doc_ops", "renders", "transcription_chunks"):
+    for table in ("tracks", "doc_ops", "renders", "transcription_chunks"):
         assert store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
     assert store.integrity_check() == ["ok"]
 
@@ -127,14 +126,6 @@ def test_tracks_have_unique_labels_and_ordered_positions(store: Store) -> None:
         store.update_track(a.id, transcription_status="bogus")
     with pytest.raises(NotFound):
         store.add_track("nope", label="X", media_path=Path("/x"), sha256="0")
-
-
-def test_transcript_words_round_trip(store: Store) -> None:
-    p = store.create_project("P")
-    t = store.add_track(p.id, label="Ann", media_path=Path("/a.wav"), sha256="1")
-    words = [TranscriptWord(f"w{i}", f"t{i}", i * 0.5, i * 0.5 + 0.4, 0.9, "Ann") for i in range(5)]
-    assert store.set_transcript_words(t.id, words) == 5
-    assert store.transcript_words(t.id) == words
 
 
 def test_op_log_is_gap_free_and_idempotency_keys_are_unique(store: Store) -> None:

@@ -1,0 +1,229 @@
+"""The CLI's one error route, tried as a user would: the real ``wordcut`` entry point in a child
+process, broken inputs, and a look at exactly what reached the terminal.
+
+Every failure must be one line on stderr naming the file and the problem, with a non-zero
+status, no Python traceback, and nothing written; a bug (an exception Wordcut did not mean to
+raise) is one line pointing at the log file, which holds the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from editor.cli.common import EXIT_ERROR, EXIT_INTERNAL
+
+ROOT = Path(__file__).resolve().parents[2]
+RATE = 48000
+WORDS = ["Hello", "and", "welcome", "to", "the", "show", "today", "we", "talk", "about", "editing"]
+SCRIPT = Path(sys.executable).with_name("wordcut")
+
+
+def wordcut(
+    home: Path, *args: str | Path, readonly_safe: bool = False, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``wordcut`` script (``python -m editor.cli`` where none is installed).
+
+    ``readonly_safe``: when the tests run as root, drop the capabilities that let root write
+    into a folder without write permission, so a read-only folder is read-only for us too.
+    """
+    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "editor.cli"]
+    if readonly_safe and os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: cannot make a folder read-only")
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+    full_env = {
+        **os.environ,
+        "WORDCUT_HOME": str(home),
+        "PYTHONPATH": str(ROOT),
+        "WORDCUT_LOG_DIR": str(home / "logs"),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [*command, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=home.parent,
+        timeout=120,
+    )
+
+
+def one_line(proc: subprocess.CompletedProcess[str], status: int, *fragments: str) -> str:
+    """Assert the run failed with ``status`` and exactly one clear line; return that line."""
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert proc.returncode == status, proc.stderr
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("wordcut: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A library with project "Ep" (one track, a transcript, two sections) and its media."""
+    from editor.cli import main
+
+    base = tmp_path_factory.mktemp("library")
+    media = base / "media"
+    media.mkdir()
+    t = np.arange(int(6.0 * RATE)) / RATE
+    sf.write(media / "ann.wav", (0.2 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), RATE)
+    rows = [{"text": w, "start": i * 0.5, "end": i * 0.5 + 0.4} for i, w in enumerate(WORDS)]
+    (media / "ann.json").write_text(json.dumps(rows))
+    home = base / "home"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORDCUT_HOME", str(home))
+        mp.setenv("WORDCUT_LOG_DIR", str(home / "logs"))
+        for argv in (
+            ["new", "Ep"],
+            ["import", "Ep", str(media / "ann.wav"), "--label", "Ann", "--quiet"],
+            ["transcript-import", "Ep", "--track", "Ann", str(media / "ann.json")],
+            ["section", "add", "Ep", "5", "Talk"],
+            ["edl", "Ep", "--out", str(base / "program.edl.json")],
+        ):
+            assert main(argv) == 0, argv
+    return home, media
+
+
+@pytest.fixture
+def home(library: tuple[Path, Path], tmp_path: Path) -> Path:
+    """A private copy of the library (tracks still point at the shared, read-only media)."""
+    copy = tmp_path / "home"
+    shutil.copytree(library[0], copy)
+    return copy
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+OUTPUTS = [
+    ("transcript", ["transcript", "Ep", "--out"], "x.txt"),
+    ("edl", ["edl", "Ep", "--out"], "x.json"),
+    ("export", ["export", "Ep", "--quiet"], "x.mp3"),
+    ("render", ["render", "{edl}", "--quiet"], "x.wav"),
+]
+
+
+def _args(template: list[str], edl: Path, out: Path) -> list[str]:
+    return [a.replace("{edl}", str(edl)) for a in template] + [str(out)]
+
+
+@pytest.mark.parametrize(("name", "template", "file"), OUTPUTS, ids=[o[0] for o in OUTPUTS])
+def test_out_into_a_missing_folder(
+    library: tuple[Path, Path], home: Path, name: str, template: list[str], file: str
+) -> None:
+    out = home.parent / "no" / "such" / "folder" / file
+    proc = wordcut(home, *_args(template, library[0].parent / "program.edl.json", out))
+    one_line(proc, EXIT_ERROR, str(out), "does not exist")
+    assert not (home.parent / "no").exists()
+
+
+@pytest.mark.parametrize(("name", "template", "file"), OUTPUTS, ids=[o[0] for o in OUTPUTS])
+def test_out_into_a_read_only_folder(
+    library: tuple[Path, Path], home: Path, name: str, template: list[str], file: str
+) -> None:
+    edl = library[0].parent / "program.edl.json"
+    folder = home.parent / "readonly"
+    folder.mkdir()
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP)
+    try:
+        out = folder / file
+        proc = wordcut(home, *_args(template, edl, out), readonly_safe=True)
+        one_line(proc, EXIT_ERROR, str(out), "permission denied")
+        assert _listing(folder) == []
+    finally:
+        folder.chmod(stat.S_IRWXU)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"just some text, not a database\n", bytes(range(256)) * 40, b""],
+    ids=["text", "binary", "empty-but-not-ours"],
+)
+def test_library_that_is_not_sqlite(home: Path, content: bytes) -> None:
+    db = home / "library.sqlite3"
+    for extra in ("-wal", "-shm"):
+        Path(f"{db}{extra}").unlink(missing_ok=True)
+    if content:
+        db.write_bytes(content)
+    else:  # a real SQLite file, but someone else's
+        db.unlink()
+        conn = sqlite3.connect(db)
+        conn.execute("CREATE TABLE projects (something TEXT)")
+        conn.commit()
+        conn.close()
+    before = db.read_bytes()
+    one_line(wordcut(home, "transcript", "Ep"), EXIT_ERROR, str(db))
+    assert db.read_bytes() == before, "a library that is not ours must never be written"
+
+
+def test_project_folder_deleted_behind_the_apps_back(home: Path) -> None:
+    (folder,) = (home / "projects").iterdir()
+    shutil.rmtree(folder)
+    out = home.parent / "episode.wav"
+    # Nothing of the user's is lost: the document is in the library and the media are theirs;
+    # without the cache, audio is decoded from the recording itself, so every command works.
+    for args in (["transcript", "Ep"], ["export", "Ep", out, "--quiet", "--no-loudness"]):
+        proc = wordcut(home, *args)
+        assert proc.returncode == 0 and proc.stderr == "", (args, proc.stderr)
+    assert sf.info(out).frames > 0
+    # a clean run logs nothing (the armed faulthandler's crash.log is all the log folder holds)
+    assert not (home / "logs" / "wordcut.log").exists()
+
+
+@pytest.fixture
+def fault(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Environment that plants a bug in ``wordcut transcript --numbers`` (via sitecustomize)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import editor.cli.output_cmds as m\n"
+        "def numbered_text(project):\n"
+        "    raise RuntimeError('planted fault\\nsecond line of the message')\n"
+        "m.numbered_text = numbered_text\n"
+    )
+    yield {"PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
+
+
+def test_unexpected_error_is_one_line_and_a_logged_traceback(
+    home: Path, fault: dict[str, str]
+) -> None:
+    proc = wordcut(home, "transcript", "Ep", "--numbers", env=fault)
+    log = home / "logs" / "wordcut.log"
+    line = one_line(
+        proc, EXIT_INTERNAL, "internal error", "RuntimeError", "planted fault", str(log)
+    )
+    assert "second line" in line  # folded into the one line, not printed below it
+    text = log.read_text()
+    assert "Traceback (most recent call last)" in text and "numbered_text" in text
+
+
+def test_unexpected_error_with_an_unwritable_log_folder(home: Path, fault: dict[str, str]) -> None:
+    blocker = home.parent / "not-a-folder"
+    blocker.write_text("")
+    env = {**fault, "WORDCUT_LOG_DIR": str(blocker / "logs")}
+    proc = wordcut(home, "transcript", "Ep", "--numbers", env=env)
+    one_line(proc, EXIT_INTERNAL, "planted fault", "no log could be written")
+
+
+def test_cancelled_transcription_is_a_cancel() -> None:
+    from editor.errors import TranscribeCancelled
+    from render.errors import Cancelled
+
+    assert issubclass(TranscribeCancelled, Cancelled)
