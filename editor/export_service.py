@@ -148,6 +148,7 @@ def prepare_export(
     if target.is_dir():
         raise WriteError(target, "is a folder, not an output file")
     edl = project.edl(crossfade_ms=DEFAULT_CROSSFADE_MS if crossfade_ms is None else crossfade_ms)
+    opts = _mark_generated(project, opts)
     return ExportJob(
         project_id=project.id,
         out=target,
@@ -158,6 +159,18 @@ def prepare_export(
         connect=project.store.connect,
         write_chapters_file=write_chapters_file,
     )
+
+
+def _mark_generated(project: OpenProject, opts: ExportOptions) -> ExportOptions:
+    """An episode that plays generated (overdub) speech says so in the file: ID3 ``TXXX`` in
+    MP3, the comment in M4A (:mod:`render.export.tags`), whatever the caller asked for."""
+    from dataclasses import replace
+
+    from editor.overdub.marking import has_generated
+
+    if opts.tags.generated_content or not has_generated(project.document):
+        return opts
+    return replace(opts, tags=replace(opts.tags, generated_content=True))
 
 
 def export_project(

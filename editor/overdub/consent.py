@@ -16,7 +16,8 @@ building the op itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,8 +66,9 @@ class Verification:
     sample_sha256: str
 
 
+@functools.lru_cache(maxsize=1)
 def bundled_transcriber() -> Transcriber:
-    """The bundled offline model, loaded once per call site (a few seconds)."""
+    """The bundled offline model, loaded once per process (a few seconds)."""
     from editor.transcribe.model import default_threads, load_whisper, resolve_model
 
     model = load_whisper(resolve_model(None), threads=default_threads())
@@ -159,3 +161,17 @@ def authorize(author: str, op: Op, owners: Mapping[str, str]) -> str | None:
         if voice is not None and owners.get(voice) != author:
             return FORBIDDEN
     return None
+
+
+def library_authorizer(conn: Any) -> Callable[[str, Op], str | None]:
+    """The ``authorize(author, op)`` hook for an authority over a project of this library
+    (``sync.authority.Authority``): the consent rule with the library's active profiles, read
+    at the moment of the edit so a profile removed a second ago already counts as removed."""
+    from editor.store import voices
+
+    def authorize_op(author: str, op: Op) -> str | None:
+        if not any(i.overdub.voice is not None for i in overdubs_in(op)):
+            return None
+        return authorize(author, op, voices.owners(conn))
+
+    return authorize_op

@@ -62,8 +62,8 @@ def resolve_profile(project: Any, speaker: str, voice: str | None, user: str) ->
         profile = found[-1]
     if profile.host != speaker:
         raise ConsentError(
-            f"voice profile {profile.id} is {profile.host!r}'s, but the words are {speaker!r}'s; "
-            "an overdub speaks only in the voice of the person who said the line"
+            f"voice profile {profile.id} is the voice of {profile.host!r}, but the words are "
+            f"said by {speaker!r}; an overdub speaks only in the voice of who said the line"
         )
     owner = voices.owner(profile)
     if owner != user:

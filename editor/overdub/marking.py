@@ -21,6 +21,11 @@ OPEN = "[generated: "
 CLOSE = "]"
 
 
+def has_generated(doc: Any) -> bool:
+    """Whether the program plays any generated clip (every overdub plays)."""
+    return any(o.generated for o in doc.overdubs)
+
+
 def overdub_spans(doc: Any, edl: Edl) -> Iterator[tuple[Overdub, float, float]]:
     """Each overdub with its program start and end, in the order the EDL plays them (the order
     :func:`sync.derive.derive_edl` emits clips: anchors in program order, then by id)."""

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from editor.errors import OverdubError
 from editor.overdub.backend import (
     Generated,
     Hole,
@@ -219,11 +218,13 @@ class SpliceBackend:
     def generate(self, request: VoiceRequest) -> Generated:
         ctx = request.context
         line = request.line
-        if not ctx.words:
-            raise OverdubError(f"{ctx.speaker} has no recorded words in this project to splice")
-        chooser = _Chooser(ctx, line.tokens, line.pause_after_token())
-        chooser.ctx_starts_phrase, chooser.ctx_ends_phrase = _line_edges(ctx)
-        plan = chooser.choose()
+        plan: list[_Unit | int]
+        if ctx.words:
+            chooser = _Chooser(ctx, line.tokens, line.pause_after_token())
+            chooser.ctx_starts_phrase, chooser.ctx_ends_phrase = _line_edges(ctx)
+            plan = chooser.choose()
+        else:  # nothing recorded: every word is a hole (another backend may say them)
+            plan = list(range(len(line.tokens)))
         return _assemble(ctx, plan, line.pause_after_token())
 
 
@@ -312,9 +313,4 @@ def _assemble(ctx: VoiceContext, plan: list[_Unit | int], pauses: list[str]) -> 
         pending_tail = tail
     if holes and holes[-1].last == len(pauses) - 1:
         fill(TAIL + CROSSFADE)
-    if not spans:
-        raise OverdubError(
-            f"none of the words can be spliced from {ctx.speaker}'s recording; "
-            "use --backend speech, or --fill speech"
-        )
     return Generated(out.result(), rate, tuple(spans), tuple(holes))
