@@ -59,6 +59,8 @@ class EditorWindow(QMainWindow):
         )
         self.waveform: Any = None
         self.is_interactive = False
+        self.auto_transcribe = False
+        """Transcribe once on screen (set for a project just made from dropped files)."""
         self._closing = False
         self._transcript_ready = False
 
@@ -117,9 +119,17 @@ class EditorWindow(QMainWindow):
             QTimer.singleShot(0, self._resume_jobs)
 
     def _resume_jobs(self) -> None:
-        from editor.ui.transcription import resume_if_interrupted
+        from editor.ui.transcription import (
+            pending_tracks,
+            resume_if_interrupted,
+            start_transcription,
+        )
 
-        if not self._closing:
+        if self._closing:
+            return
+        if self.auto_transcribe and pending_tracks(self):
+            start_transcription(self)
+        else:
             resume_if_interrupted(self)
 
     @property

@@ -36,6 +36,7 @@ class Shell(QObject):
         if self.library is None:
             self.library = StartScreen(self.ctx)
             self.library.openRequested.connect(self.open_project)
+            self.library.importedRequested.connect(lambda pid: self.open_project(pid, True))
             self.library.destroyed.connect(self._library_gone)
         self.library.refresh()
         self.library.show()
@@ -51,8 +52,10 @@ class Shell(QObject):
     def _library_gone(self) -> None:
         self.library = None
 
-    def open_project(self, ref: str) -> Any:
-        """Open ``ref`` (name or id) in an editor window; the existing one if it is open."""
+    def open_project(self, ref: str, transcribe: bool = False) -> Any:
+        """Open ``ref`` (name or id) in an editor window; the existing one if it is open.
+
+        ``transcribe``: start transcribing its tracks once the window is up (a new import)."""
         from editor.project import open_project
         from editor.ui.main_window import EditorWindow
 
@@ -71,6 +74,7 @@ class Shell(QObject):
         except BaseException:
             project.close()
             raise
+        window.auto_transcribe = transcribe
         self.editors.append(window)
         self.ctx.settings.add_recent(project.id)
         window.interactive.connect(lambda: self.windowInteractive.emit(window))

@@ -31,6 +31,8 @@ from editor.ui.start_screen.project_list import ProjectList
 
 class StartScreen(QWidget):
     openRequested = Signal(str)
+    importedRequested = Signal(str)
+    """A project was just made from dropped files: open it and transcribe it."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -229,7 +231,7 @@ class StartScreen(QWidget):
 
     def _imported(self, project_id: str) -> None:
         self.refresh()
-        self.openRequested.emit(project_id)
+        self.importedRequested.emit(project_id)
 
     def _import_finished(self) -> None:
         panel, self.import_panel = self.import_panel, None
