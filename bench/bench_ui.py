@@ -421,6 +421,98 @@ def run_rss() -> dict[str, object]:
     return out
 
 
+APP_PROJECT = "UI bench 90 min"
+APP_HOME = ROOT / "bench" / "out" / "ui-home"
+
+
+def _wordcut(*argv: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WORDCUT_HOME": str(APP_HOME)}
+    cmd = [sys.executable, "-m", "editor.cli", *argv]
+    return subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+
+
+def build_app_project() -> None:
+    """Once: two 90-minute tracks (quiet noise, 16 kHz FLAC), imported, words imported as each
+    track's transcript (the same synthetic episode as above)."""
+    import numpy as np
+    import soundfile as sf
+
+    listed = _wordcut("list", "--json").stdout if APP_HOME.exists() else ""
+    if APP_PROJECT in listed:
+        return
+    APP_HOME.mkdir(parents=True, exist_ok=True)
+    doc = episode(random.Random(7), 15_000)
+    end = max(w.end for w in doc.words) + 2.0
+    _wordcut("new", APP_PROJECT)
+    files = []
+    rng = np.random.default_rng(1)
+    for track in doc.tracks:
+        path = APP_HOME / f"{track.label}.flac"
+        with sf.SoundFile(path, "w", 16_000, 1, format="FLAC") as f:
+            left = int(end * 16_000)
+            while left > 0:
+                n = min(left, 16_000 * 60)
+                f.write((rng.standard_normal(n) * 0.01).astype(np.float32))
+                left -= n
+        files.append(path)
+    labels = [arg for t in doc.tracks for arg in ("--label", t.label)]
+    _wordcut("import", APP_PROJECT, *map(str, files), *labels, "--quiet")
+    for track in doc.tracks:
+        words = [
+            {"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence}
+            for w in doc.words
+            if w.track == track.id
+        ]
+        js = APP_HOME / f"{track.label}.json"
+        js.write_text(json.dumps(sorted(words, key=lambda w: w["start"])))
+        _wordcut("transcript-import", APP_PROJECT, str(js), "--track", track.label)
+
+
+def run_app(runs: int) -> dict[str, object]:
+    """``wordcut app P --screenshot`` wall time from process start, against a bare Qt window
+    started the same way (``python -c``: interpreter + QtWidgets import + first show)."""
+    t = time.perf_counter()
+    build_app_project()
+    print(f"app project ready in {time.perf_counter() - t:.1f} s")
+    env = {**os.environ, "WORDCUT_HOME": str(APP_HOME), "QT_QPA_PLATFORM": "offscreen"}
+    bare = (
+        "from PySide6.QtWidgets import QApplication, QWidget\n"
+        "a = QApplication([]); w = QWidget(); w.resize(1200, 800); w.show(); a.processEvents()\n"
+        "w.grab().save('/dev/null', 'PNG')\n"
+    )
+    walls, inner, refs = [], [], []
+    shot = APP_HOME / "shot.png"
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", bare], env=env, cwd=ROOT, check=True)
+        refs.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        res = subprocess.run(
+            [sys.executable, "-m", "editor.cli", "app", APP_PROJECT, "--screenshot", str(shot)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        walls.append(time.perf_counter() - t)
+        if res.returncode != 0:
+            raise SystemExit(f"bench: wordcut app failed: {res.stderr.strip()[-500:]}")
+        for line in res.stderr.splitlines():
+            if line.startswith("interactive "):
+                inner.append(float(line.split()[1]))
+    ref = statistics.median(refs)
+    wall = statistics.median(walls)
+    print(f"bare Qt window (python -c)                 : median {ref:.2f} s")
+    print(
+        f"wordcut app P --screenshot, wall           : median {wall:.2f} s ({wall / ref:.1f}x bare)"
+    )
+    if inner:
+        print(
+            f"  main() -> interactive (app's own report) : median {statistics.median(inner):.2f} s"
+        )
+    return {"wall": walls, "main_to_interactive": inner, "bare": refs, "screenshot": str(shot)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--words", type=int, default=15_000)
@@ -428,6 +520,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-rss", action="store_true")
     ap.add_argument("--app", action="store_true", help="also time wordcut app --screenshot")
+    ap.add_argument("--app-runs", type=int, default=3)
     ap.add_argument("--json", type=Path, help="write every sample here")
     ap.add_argument("--rss-child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
@@ -439,9 +532,7 @@ def main() -> None:
     if not args.no_rss:
         results["rss"] = run_rss()
     if args.app:
-        from bench_ui_app import run_app
-
-        results["app"] = run_app()
+        results["app"] = run_app(args.app_runs)
     if args.json:
         args.json.write_text(json.dumps(results))
 

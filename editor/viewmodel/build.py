@@ -87,7 +87,9 @@ def pause_shape(
 
 
 def build(doc: Document, *, pause_from: float = PAUSE_FROM) -> Built:
-    """Shape the whole document (about 30 ms for 15,000 words)."""
+    """Shape the whole document (tens of milliseconds for 15,000 words).
+
+    ``word_style`` is inlined in the loop: a call per word was a fifth of the time."""
     words_by_id = doc.words_by_id()
     deleted = doc.deleted
     corrections = doc.corrections
@@ -122,46 +124,63 @@ def build(doc: Document, *, pause_from: float = PAUSE_FROM) -> Built:
         paragraphs.append(para)
         return para
 
-    def add(para: Paragraph, tok: Token) -> None:
-        tok.para = para.index
-        tok.index = len(para.tokens)
-        para.tokens.append(tok)
-        by_key[tok.key] = tok
-
+    word_kind, low = Kind.WORD, LOW_CONFIDENCE_BELOW
+    speaker_cache: dict[tuple[str, str | None], str] = {}
     for sec in doc.sections:
         lo, hi = doc.section_slice(sec.id)
         para: Paragraph | None = None
+        toks: list[Token] = []
         heading: str | None = sec.name
         count = 0
         for p in range(lo, hi):
             wid = order[p]
             w = words_by_id[wid]
-            speaker = speaker_of(w, labels)
+            sk = (w.track, w.speaker)
+            speaker = speaker_cache.get(sk)
+            if speaker is None:
+                speaker = speaker_cache[sk] = speaker_of(w, labels)
             if para is None or speaker != para.speaker:
                 para = open_paragraph(sec.id, heading, speaker, False, w.start)
-                heading, count = None, 0
+                toks, heading, count = para.tokens, None, 0
             elif count >= SPLIT_HARD or (
-                count >= SPLIT_AFTER and para.tokens[-1].text.endswith(_SENTENCE_END)
+                count >= SPLIT_AFTER and toks[-1].text.endswith(_SENTENCE_END)
             ):
                 para = open_paragraph(sec.id, None, speaker, True, w.start)
-                count = 0
+                toks, count = para.tokens, 0
             gone = wid in deleted
-            text = corrections.get(wid) or w.text
-            tok = Token(wid, Kind.WORD, text, word_style(w, gone, wid in corrections), wid, 0)
-            tok.ordinal = len(words)
+            corrected = corrections.get(wid)
+            style = 0
+            if gone:
+                style = Style.DELETED
+            if w.filler:
+                style |= Style.FILLER
+            if w.confidence < low:
+                style |= Style.LOW_CONFIDENCE
+            if corrected:
+                style |= Style.CORRECTED
+            ordinal = len(words)
+            pi = para.index
+            tok = Token(wid, word_kind, corrected or w.text, style, wid, ordinal, pi, len(toks))
+            toks.append(tok)
             words.append(tok)
-            add(para, tok)
+            by_key[wid] = tok
             count += 1
-            for o in anchored.get(wid, ()):
-                style = Style.GENERATED if o.generated else Style.NONE
-                add(para, Token(f"overdub:{o.id}", Kind.OVERDUB, o.text, style, wid, tok.ordinal))
+            if anchored:
+                for o in anchored.get(wid, ()):
+                    st = Style.GENERATED if o.generated else Style.NONE
+                    key = f"overdub:{o.id}"
+                    clip = Token(key, Kind.OVERDUB, o.text, st, wid, ordinal, pi, len(toks))
+                    toks.append(clip)
+                    by_key[key] = clip
             if p + 1 < hi:
                 nxt = order[p + 1]
                 gap = words_by_id[nxt].start - max_ends[p]
                 if gap >= pause_from:
-                    label, style = pause_shape(gap, pauses.get(wid), gone, nxt in deleted)
-                    pt = Token(f"pause:{wid}", Kind.PAUSE, label, style, wid, tok.ordinal)
-                    add(para, pt)
+                    label, st = pause_shape(gap, pauses.get(wid), gone, nxt in deleted)
+                    key = f"pause:{wid}"
+                    pt = Token(key, Kind.PAUSE, label, st, wid, ordinal, pi, len(toks))
+                    toks.append(pt)
+                    by_key[key] = pt
                     pause_tokens[wid] = pt
                     gaps[wid] = (gap, nxt)
         if heading is not None:

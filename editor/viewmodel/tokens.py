@@ -64,7 +64,15 @@ class Token:
     __slots__ = ("index", "key", "kind", "ordinal", "para", "style", "text", "word")
 
     def __init__(
-        self, key: str, kind: Kind, text: str, style: int, word: str, ordinal: int
+        self,
+        key: str,
+        kind: Kind,
+        text: str,
+        style: int,
+        word: str,
+        ordinal: int,
+        para: int = -1,
+        index: int = -1,
     ) -> None:
         self.key = key
         self.kind = kind
@@ -74,9 +82,9 @@ class Token:
         """The word id this token belongs to: itself, or the word a pause/overdub follows."""
         self.ordinal = ordinal
         """Program-order index of ``word`` among all words."""
-        self.para = -1
+        self.para = para
         """Index of the paragraph holding it (set by the builder)."""
-        self.index = -1
+        self.index = index
         """Position inside that paragraph's ``tokens``."""
 
     @property

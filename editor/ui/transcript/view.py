@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QWidget
 
+from editor.ui.transcript import accessible
 from editor.ui.transcript.find_bar import FindBar
 from editor.ui.transcript.interaction import Interaction
 from editor.ui.transcript.layout import DocumentLayout
@@ -61,10 +62,12 @@ class TranscriptView(QAbstractScrollArea):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Always there, so the first layout never changes the viewport's width (a relayout).
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
         self.viewport().setAutoFillBackground(True)
         self.setAccessibleName("Transcript")
-        self.setAccessibleDescription("The episode's words; select words and press Delete to cut")
+        accessible.install()
         self._interaction = Interaction(self)
         self._overlay = CorrectionOverlay(self)
         self._find = FindBar(self)
@@ -230,6 +233,7 @@ class TranscriptView(QAbstractScrollArea):
             paras = {t.para for t in touched}
             extra = [t for p in paras for t in self._model.paragraphs[p].tokens if not t.is_word]
             self.repaint_tokens(touched + extra)
+        accessible.announce_selection(self)
         self.selectionChanged.emit(new)
 
     def set_selection(self, anchor: int, caret: int) -> None:

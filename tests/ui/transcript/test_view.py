@@ -290,3 +290,20 @@ def test_the_view_stops_listening_when_deleted(qtbot, model: TranscriptModel) ->
     before = len(model._listeners)
     v.deleteLater()
     qtbot.waitUntil(lambda: len(model._listeners) == before - 1)
+
+
+def test_assistive_technology_hears_the_selection(
+    qtbot, view: TranscriptView, harness: Harness
+) -> None:
+    from PySide6.QtGui import QAccessible
+
+    iface = QAccessible.queryAccessibleInterface(view)
+    assert iface.text(QAccessible.Text.Name) == "Transcript"
+    assert iface.role() == QAccessible.Role.Document
+    assert f"{len(view.model.words)} words" in iface.text(QAccessible.Text.Description)
+    harness.cut([("w1", "w1")])
+    view.select_range("w0", "w2")
+    assert iface.text(QAccessible.Text.Value) == "Hello and welcome (3 words selected, 1 cut)"
+    view.clear_selection()
+    view.set_playing_word("w4")
+    assert iface.text(QAccessible.Text.Value) == "playing: the"
