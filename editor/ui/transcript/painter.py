@@ -194,7 +194,8 @@ def _flush(
     c = ctx.colors
     gone = bool(style & Style.DELETED)
     p.setPen(c.playing_text if style & Style.PLAYING else c.deleted if gone else c.text)
-    p.drawText(QPointF(x, baseline), " ".join(run))
+    fm = ctx.metrics.fm
+    p.drawStaticText(QPointF(x, baseline - fm.ascent()), ctx.metrics.static(" ".join(run)))
     if gone:
         sy = baseline - ctx.metrics.fm.xHeight() * 0.5
         p.setPen(QPen(c.deleted, 1.2))
@@ -220,7 +221,11 @@ def _paint_pill(p: QPainter, ctx: PaintContext, tok: Token, x: float, w: float, 
     p.setFont(m.pill)
     color = c.generated_text if generated else c.pause_text
     p.setPen(c.deleted if gone else color)
-    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, tok.text)
+    label = m.static(tok.text, pill=True)
+    size = label.size()
+    p.drawStaticText(
+        QPointF(rect.center().x() - size.width() / 2, rect.center().y() - size.height() / 2), label
+    )
     if gone:
         p.setPen(QPen(c.deleted, 1.0))
         p.drawLine(

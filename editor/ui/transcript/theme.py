@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette, QStaticText, QTransform
 
 from editor.viewmodel import Kind, Token
 
@@ -18,6 +19,8 @@ BODY_SCALE = 1.2
 MAX_COLUMN = 46.0
 """Widest text column, in ems: long lines are hard to read."""
 PILL_PAD = 6.0
+STATIC_CACHE = 6_000
+"""Prepared text runs kept: a few per line, a few screens of lines (then the cache restarts)."""
 
 
 def mix(a: QColor, b: QColor, t: float) -> QColor:
@@ -124,6 +127,22 @@ class TextMetrics:
         self.max_column = self.fm.averageCharWidth() * MAX_COLUMN * 2.2
         self._cache: dict[str, float] = {}
         self._pills: dict[str, float] = {}
+        self._static: dict[tuple[str, bool], QStaticText] = {}
+
+    def static(self, text: str, *, pill: bool = False) -> QStaticText:
+        """A run of text laid out once and kept: drawing a prepared ``QStaticText`` measured
+        ~7x faster than ``drawText`` of the same string, which re-shapes it every paint."""
+        key = (text, pill)
+        st = self._static.get(key)
+        if st is None:
+            if len(self._static) >= STATIC_CACHE:
+                self._static.clear()
+            st = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
+            st.prepare(QTransform(), self.pill if pill else self.body)
+            self._static[key] = st
+        return st
 
     def width(self, token: Token) -> float:
         if token.kind is Kind.WORD:
