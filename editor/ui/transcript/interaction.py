@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPointF, Qt
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QMouseEvent
 
 from editor.viewmodel import Token
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from editor.ui.transcript.view import TranscriptView
 
 _SENTENCE_END = (".", "?", "!", "…")
+AUTOSCROLL_MS = 30
 _OWNED = frozenset(
     {
         Qt.Key.Key_Delete,
@@ -61,7 +62,11 @@ class Interaction(QObject):
         super().__init__(view)
         self.view = view
         self._dragging = False
-        view.viewport().setMouseTracking(False)
+        self._drag_pos = QPointF()
+        # A drag past the top or bottom edge keeps scrolling (and extending) while held there.
+        self._autoscroll = QTimer(self)
+        self._autoscroll.setInterval(AUTOSCROLL_MS)
+        self._autoscroll.timeout.connect(self._autoscroll_step)
 
     # --- hit testing -----------------------------------------------------------------------
 
@@ -108,13 +113,35 @@ class Interaction(QObject):
     def mouse_move(self, event: QMouseEvent) -> None:
         if not self._dragging or not event.buttons() & Qt.MouseButton.LeftButton:
             return
-        tok = self.word_at(event.position())
+        self._drag_pos = event.position()
+        outside = not 0 <= self._drag_pos.y() < self.view.viewport().height()
+        if outside and not self._autoscroll.isActive():
+            self._autoscroll.start()
+        elif not outside:
+            self._autoscroll.stop()
+        self._extend_to(self._drag_pos)
+
+    def _extend_to(self, pos: QPointF) -> None:
+        vh = self.view.viewport().height()
+        inside = QPointF(pos.x(), min(max(pos.y(), 1.0), vh - 1.0))
+        tok = self.word_at(inside)
         sel = self.view.selection()
         if tok is not None and sel is not None and tok.ordinal != sel.caret_ordinal:
-            self.view.set_selection(sel.anchor_ordinal, tok.ordinal)
+            self.view.set_selection(sel.anchor_ordinal, tok.ordinal, follow=False)
+
+    def _autoscroll_step(self) -> None:
+        if not self._dragging:
+            self._autoscroll.stop()
+            return
+        y, vh = self._drag_pos.y(), self.view.viewport().height()
+        over = y if y < 0 else y - vh
+        bar = self.view.verticalScrollBar()
+        bar.setValue(bar.value() + int(max(-80.0, min(80.0, over / 2 or 1))))
+        self._extend_to(self._drag_pos)
 
     def mouse_release(self, event: QMouseEvent) -> None:
         self._dragging = False
+        self._autoscroll.stop()
 
     def mouse_double_click(self, event: QMouseEvent) -> None:
         tok = self.word_at(event.position())

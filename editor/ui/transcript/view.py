@@ -23,18 +23,18 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QWidget
 
-from editor.ui.transcript import accessible
+from editor.ui.transcript import accessible, scrolling
 from editor.ui.transcript.find_bar import FindBar
 from editor.ui.transcript.interaction import Interaction
 from editor.ui.transcript.layout import DocumentLayout
 from editor.ui.transcript.menu import build_menu
 from editor.ui.transcript.overlay import CorrectionOverlay
 from editor.ui.transcript.painter import PaintContext, paint_paragraph
+from editor.ui.transcript.scrolling import TOP_PAD
 from editor.ui.transcript.theme import TextMetrics, colors_from
 from editor.viewmodel import Selection, Token, TranscriptModel, Update
 
 MARGIN = 28.0
-TOP_PAD = 18.0
 BIG_SELECTION = 400
 """A selection change touching more words than this repaints the viewport in one go."""
 
@@ -96,16 +96,16 @@ class TranscriptView(QAbstractScrollArea):
         """Highlight the word under the playhead and keep it in view."""
         tok = self._model.set_playing(word_id)
         if tok is not None:
-            self._keep_in_view(tok)
+            scrolling.keep_in_view(self, tok)
 
     def set_show_deleted(self, show: bool) -> None:
         """Show struck words (struck and dimmed) or hide them from the text."""
         if show == self._show_deleted:
             return
-        anchor = self._anchor()
+        anchor = scrolling.anchor(self)
         self._show_deleted = show
         self._relayout_all()
-        self._restore_anchor(anchor)
+        scrolling.restore_anchor(self, anchor)
         self.viewport().update()
 
     def show_deleted(self) -> bool:
@@ -114,7 +114,7 @@ class TranscriptView(QAbstractScrollArea):
     def ensure_visible(self, word_id: str) -> None:
         tok = self._model.token(word_id)
         if tok is not None:
-            self._keep_in_view(tok, margin=self._metrics.line_height)
+            scrolling.keep_in_view(self, tok, margin=self._metrics.line_height)
 
     def find_bar(self) -> FindBar:
         return self._find
@@ -123,7 +123,7 @@ class TranscriptView(QAbstractScrollArea):
         """Open the in-place editor on a word (what F2 does)."""
         tok = self._model.word(word_id)
         if tok is not None:
-            self._keep_in_view(tok)
+            scrolling.keep_in_view(self, tok)
             self._overlay.open(tok)
 
     @property
@@ -236,14 +236,14 @@ class TranscriptView(QAbstractScrollArea):
         accessible.announce_selection(self)
         self.selectionChanged.emit(new)
 
-    def set_selection(self, anchor: int, caret: int) -> None:
-        """Select by ordinals (interaction's entry point) and show the caret end."""
+    def set_selection(self, anchor: int, caret: int, *, follow: bool = True) -> None:
+        """Select by ordinals (interaction's entry point) and, with ``follow``, show the caret."""
         old = self._model.selection
         self._model.select(anchor, caret)
         self._selection_changed(old)
         sel = self._model.selection
-        if sel is not None:
-            self._keep_in_view(self._model.words[sel.caret_ordinal], margin=0)
+        if sel is not None and follow:
+            scrolling.keep_in_view(self, self._model.words[sel.caret_ordinal], margin=0)
 
     def clear_selection(self) -> None:
         old = self._model.selection
@@ -292,6 +292,10 @@ class TranscriptView(QAbstractScrollArea):
 
     # --- layout and painting ---------------------------------------------------------------
 
+    @property
+    def laid_out(self) -> bool:
+        return self._laid_out
+
     def _ensure_layout(self) -> None:
         if not self._laid_out:
             self._relayout_all()
@@ -313,9 +317,9 @@ class TranscriptView(QAbstractScrollArea):
         super().resizeEvent(event)
         _, width = self.column()
         if self._laid_out and width != self._layout.width:
-            anchor = self._anchor()
+            anchor = scrolling.anchor(self)
             self._relayout_all()
-            self._restore_anchor(anchor)
+            scrolling.restore_anchor(self, anchor)
         elif self._laid_out:
             self._update_scrollbar()
         self._find.place()
@@ -370,51 +374,3 @@ class TranscriptView(QAbstractScrollArea):
         if not self._ready_sent:
             self._ready_sent = True
             QTimer.singleShot(0, self.ready.emit)
-
-    # --- scrolling helpers -----------------------------------------------------------------
-
-    def _anchor(self) -> tuple[Token, float] | None:
-        """The first word shown and its viewport y, to keep in place across a relayout
-        (``None`` at the very top: the top stays the top)."""
-        if self.verticalScrollBar().value() == 0 or not self._laid_out:
-            return None
-        hit = self._layout.hit(0.0, self.scroll_y() + TOP_PAD)
-        if hit is None or hit.token is None:
-            return None
-        tok = self._layout.paragraphs[hit.para].tokens[hit.token]
-        r = self.token_rect(tok)
-        return (tok, r.top()) if r is not None else None
-
-    def _restore_anchor(self, anchor: tuple[Token, float] | None) -> None:
-        if anchor is None:
-            return
-        tok, y = anchor
-        r = self._layout.token_rect(tok.para, tok.index)
-        doc_y = r[1] if r is not None else self._layout.tops[tok.para]
-        # Viewport y of document y is ``doc_y - value + TOP_PAD``.
-        self.verticalScrollBar().setValue(int(doc_y + TOP_PAD - y))
-
-    def _scroll_to_token(self, tok: Token, *, at: float) -> None:
-        r = self._layout.token_rect(tok.para, tok.index)
-        y = r[1] if r is not None else self._layout.tops[tok.para]
-        # Viewport y of document y is ``y - value + TOP_PAD``: this puts the token's line
-        # ``at`` of the way down (plus the top padding, so it never touches the edge).
-        self.verticalScrollBar().setValue(int(y - self.viewport().height() * at))
-
-    def _keep_in_view(self, tok: Token, margin: float | None = None) -> None:
-        """Scroll so the token is visible, with ``margin`` pixels to spare (default: a third
-        of the view, so a followed playhead does not crawl along the bottom edge)."""
-        r = self.token_rect(tok)
-        if r is None:
-            return
-        vh = self.viewport().height()
-        m = vh / 3 if margin is None else margin
-        if r.top() < 0 or r.bottom() > vh:
-            if margin is None:
-                self._scroll_to_token(tok, at=1 / 3)
-            else:
-                bar = self.verticalScrollBar()
-                if r.top() < 0:
-                    bar.setValue(int(bar.value() + r.top() - m))
-                else:
-                    bar.setValue(int(bar.value() + r.bottom() - vh + m))

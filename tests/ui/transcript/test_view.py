@@ -307,3 +307,17 @@ def test_assistive_technology_hears_the_selection(
     view.clear_selection()
     view.set_playing_word("w4")
     assert iface.text(QAccessible.Text.Value) == "playing: the"
+
+
+def test_dragging_past_the_bottom_edge_scrolls_and_extends(qtbot, view: TranscriptView) -> None:
+    view.resize(640, 160)
+    vp = view.viewport()
+    bar = view.verticalScrollBar()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=centre(view, "w0"))
+    below = QPoint(200, vp.height() + 40)
+    qtbot.mouseMove(vp, below)
+    qtbot.waitUntil(lambda: bar.value() > 2 * view.metrics.line_height)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=below)
+    sel = view.selection()
+    assert sel is not None and sel.first == "w0" and len(sel) > 10
+    assert not view.interaction._autoscroll.isActive()  # stops with the button
