@@ -33,6 +33,9 @@ from sync.relay.store import RelayStore
 
 log = logging.getLogger(__name__)
 
+MAX_BATCH = 128
+"""Submits per group commit: bounds the answers one batch queues before writers run."""
+
 
 @dataclass(frozen=True, slots=True)
 class Work:
@@ -74,7 +77,7 @@ class Room:
             self.busy = True
             try:
                 batch = [item]
-                while not self.inbox.empty():
+                while not self.inbox.empty() and len(batch) < MAX_BATCH:
                     batch.append(self.inbox.get_nowait())
                 outcomes: list[tuple[Member, Outcome]] = []
                 for w in batch:
@@ -92,6 +95,7 @@ class Room:
                 log.exception("room %s failed a batch", self.name)
             finally:
                 self.busy = False
+            await asyncio.sleep(0)  # let the writers move this batch's answers to the sockets
 
     async def _flush(self, outcomes: list[tuple[Member, Outcome]]) -> None:
         if not outcomes:

@@ -16,6 +16,8 @@ class Limits:
     """Largest WebSocket message either way (text or binary), decompressed; over it: 1009."""
     outbound_bytes: int = 16 << 20
     """Bytes queued to one client before it counts as a slow reader and is disconnected."""
+    write_buffer: int = 256 << 10
+    """Bytes the socket layer buffers for one client before the writer task waits."""
     op_rate: float = 2000.0
     """Ops per second per connection, sustained (no human editing reaches it)."""
     op_burst: float = 4000.0
@@ -29,6 +31,8 @@ class Limits:
     idle_timeout: float = 3600.0
     ping_interval: float = 20.0
     ping_timeout: float = 20.0
+    close_timeout: float = 2.0
+    """How long a closing handshake may take before the TCP connection is dropped."""
     max_blob: int = 4 << 30
     uploads_per_connection: int = 4
     chunk_size: int = 512 << 10

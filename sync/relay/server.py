@@ -98,11 +98,11 @@ class Relay:
             process_request=self._door,
             max_size=lim.max_message,
             max_queue=64,
-            write_limit=1 << 20,
+            write_limit=lim.write_buffer,
             ping_interval=lim.ping_interval,
             ping_timeout=lim.ping_timeout,
             open_timeout=lim.handshake_timeout,
-            close_timeout=2,
+            close_timeout=lim.close_timeout,
             compression="deflate",
             server_header=None,
             ssl=self.config.ssl,
@@ -113,8 +113,8 @@ class Relay:
         if self.closing:
             return
         self.closing = True
-        if self.server is not None:
-            self.server.close(close_connections=False)
+        if self.server is not None and self.server.server is not None:
+            self.server.server.close()  # stop accepting; open connections carry on for now
         for room in list(self.rooms.values()):
             await room.drain()
         for m in list(self.members):

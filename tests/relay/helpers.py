@@ -18,7 +18,9 @@ from sync.relay.limits import Limits
 from sync.relay.server import Relay, RelayConfig
 from sync.relay.store import RelayStore
 
-FAST = Limits(ping_interval=5, ping_timeout=5, hello_timeout=2, handshake_timeout=2)
+FAST = Limits(
+    ping_interval=5, ping_timeout=5, hello_timeout=2, handshake_timeout=2, close_timeout=0.3
+)
 
 
 def arun(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:

@@ -45,7 +45,7 @@ def fresh() -> p.RelayConnection:
     return conn
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=300))
 def test_random_bytes(data: bytes) -> None:
     conn = fresh()
@@ -54,7 +54,7 @@ def test_random_bytes(data: bytes) -> None:
     check(conn.receive(text), conn)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     types,
     st.dictionaries(
@@ -81,7 +81,7 @@ def test_mutated_messages(kind: object, fields: dict[str, object]) -> None:
     check(conn.receive(frame), conn)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(
