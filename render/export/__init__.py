@@ -19,11 +19,13 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from render.atomic import atomic_path
-from render.chapters import Chapter
+from render.chapters import Chapter, resolve_ends
 from render.edl import Edl
 from render.errors import ExportError
 from render.export.aac import encode_aac
@@ -34,7 +36,8 @@ from render.export.options import ExportOptions, Loudness, Tags, format_for_path
 from render.export.pcm import write_pcm
 from render.export.program import Block, ProgramReader, Shaper, SpanReaders
 from render.export.resample import resample_blocks, resampled_length
-from render.export.tags import cover_bytes, write_m4a_tags, write_mp3_tags
+from render.export.tags import cover_bytes, nero_title, write_m4a_tags, write_mp3_tags
+from render.export.verify import MAX_ATTEMPTS, corrected_target, measure_file
 from render.jobs import CancelFn, ProgressFn, check_cancel, never_cancel, no_progress
 
 __all__ = [
@@ -110,6 +113,12 @@ def _open_reader(edl: Edl) -> ProgramReader:
     return EdlReader(edl)
 
 
+CODEC_HEADROOM_DB = {"mp3": 0.2, "m4a": 0.5}
+"""Ceiling headroom a lossy encode starts with (measured on speech: MP3 192k reads 0.2 dB *under*
+its input's true peak, AAC 128k 0.3 dB over); the decoded file is then checked and, where the
+codec overshot more (bright or clipped material), encoded again (:mod:`.verify`)."""
+
+
 def _export(
     reader: ProgramReader,
     out: Path,
@@ -125,76 +134,56 @@ def _export(
     out_rate = opts.output_rate(rate)
     channels = opts.output_channels(reader.channels)
     workers = opts.threads or min(os.cpu_count() or 1, 4)
-    # progress runs over up to three passes: measure, (re-measure after limiting), encode
-    passes = 3 if opts.loudness is not None else 1
+    lossy = opts.format in CODEC_HEADROOM_DB
+    # progress runs over the passes: measure, (re-measure after limiting), encode, (verify)
+    passes = 1 if opts.loudness is None else (4 if lossy else 3)
     total = frames * passes
     offset = 0
 
     def report(done: int) -> None:
-        progress(offset + min(done, frames), total)
+        progress(min(total, offset + min(done, frames)), total)
 
     measured: Measurement | None = None
     plan = GainPlan(0.0, None)
-    if opts.loudness is not None:
-        (measured,) = measure_program(reader, channels, [plan], workers, report, cancel)
-        offset = frames
-
-        def remeasure(trials: Sequence[GainPlan]) -> list[Measurement]:
-            return measure_program(
-                reader, channels, trials, workers, report, cancel, peak="none", sampled=True
-            )
-
-        plan = plan_gain(measured, opts.loudness, remeasure)
-        offset = total - frames
-
-    readers = SpanReaders(reader)
-
-    def span(start: int, end: int) -> Iterator[Block]:
-        """The shaped program for ``[start, end)``; other threads read through a clone."""
-        shaper = Shaper(channels, plan.gain, plan.ceiling, rate)
-        with readers.open() as own:
-            yield from shaper.blocks(own, start, end, never_cancel)
-
+    wanted = opts.loudness
+    planned = wanted or Loudness()
     out_frames = resampled_length(frames, rate, out_rate)
-    with atomic_path(out, suffix=out.suffix or f".{opts.format}") as tmp:
-        if opts.format in ("wav", "flac"):
-            blocks = _with_progress(span(0, frames), report, cancel)
-            if out_rate != rate:
-                blocks = resample_blocks(blocks, frames, rate, out_rate, channels)
-            written = write_pcm(tmp, opts.format, blocks, out_rate, channels, opts.bit_depth)
-            if written != out_frames:
-                raise ExportError(f"{out}: wrote {written} frames, expected {out_frames}")
-        elif opts.format == "m4a":
-            blocks = span(0, frames)
-            if out_rate != rate:
-                blocks = resample_blocks(blocks, frames, rate, out_rate, channels)
-            encode_aac(tmp, blocks, out_rate, channels, opts.bitrate, report, cancel)
-        else:
-            source: BlockSource = span
-            grid = MP3_FRAME
-            if out_rate != rate:
-                # spans start where an output frame falls exactly on an input frame
-                grid = math.lcm(MP3_FRAME, out_rate // math.gcd(rate, out_rate))
 
-                def source(start: int, end: int) -> Iterable[Block]:
-                    first = start * rate // out_rate  # exact: start is on the grid
-                    last = min(frames, -(-end * rate // out_rate) + RESAMPLE_TAIL)
-                    return resample_blocks(
-                        span(first, last), last - first, rate, out_rate, channels
-                    )
+    def remeasure(trials: Sequence[GainPlan]) -> list[Measurement]:
+        return measure_program(
+            reader, channels, trials, workers, report, cancel, peak="none", sampled=True
+        )
 
-            encode_mp3(
-                tmp,
-                source,
-                out_frames,
-                out_rate,
-                channels,
-                opts.bitrate,
-                workers,
-                report,
-                cancel,
-                grid,
+    if wanted is not None:
+        # true peaks decide whether the limiter is needed: bright material overshoots its
+        # sample peaks between samples by up to several dB
+        (measured,) = measure_program(
+            reader, channels, [plan], workers, report, cancel, peak="true"
+        )
+        offset = frames
+        if lossy:
+            planned = replace(
+                wanted,
+                true_peak_db=max(-9.0, wanted.true_peak_db - CODEC_HEADROOM_DB[opts.format]),
             )
+        plan = plan_gain(measured, planned, remeasure)
+    encode_at = 2 * frames if wanted is not None else 0
+
+    job = _Job(reader, opts, chapters, rate, out_rate, channels, workers, report, cancel)
+    with atomic_path(out, suffix=out.suffix or f".{opts.format}") as tmp:
+        for attempt in range(MAX_ATTEMPTS):
+            offset = encode_at
+            _encode(tmp, plan, job)
+            if wanted is None or measured is None or not lossy or attempt == MAX_ATTEMPTS - 1:
+                break
+            offset = encode_at + frames
+            decoded = measure_file(tmp, out_frames, out_rate, channels, workers, report, cancel)
+            fix = corrected_target(planned, wanted, decoded, measured.peak_db, plan)
+            if fix is None:
+                break
+            planned = fix.target
+            offset = frames
+            plan = plan_gain(measured, planned, remeasure)
         if opts.format in ("mp3", "m4a"):
             duration = out_frames / out_rate
             if opts.format == "mp3":
@@ -213,6 +202,100 @@ def _export(
         plan.gain_db,
         plan.ceiling is not None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What every encode of one export shares."""
+
+    reader: ProgramReader
+    opts: ExportOptions
+    chapters: Sequence[Chapter]
+    rate: int
+    out_rate: int
+    channels: int
+    workers: int
+    report: Callable[[int], None]
+    cancel: CancelFn
+
+
+def _encode(tmp: Path, plan: GainPlan, job: _Job) -> None:
+    """Encode the whole program, shaped by ``plan``, into ``tmp`` (overwriting it)."""
+    opts, rate, out_rate, channels = job.opts, job.rate, job.out_rate, job.channels
+    report, cancel, chapters = job.report, job.cancel, job.chapters
+    frames = job.reader.frames
+    readers = SpanReaders(job.reader)
+    out_frames = resampled_length(frames, rate, out_rate)
+
+    def span(start: int, end: int) -> Iterator[Block]:
+        """The shaped program for ``[start, end)``; other threads read through a clone."""
+        shaper = Shaper(channels, plan.gain, plan.ceiling, rate)
+        with readers.open() as own:
+            blocks = shaper.blocks(own, start, end, never_cancel)
+            if start == 0 and opts.format in CODEC_HEADROOM_DB:
+                blocks = fade_in(blocks, round(LOSSY_FADE_IN_S * rate))
+            yield from blocks
+
+    if opts.format in ("wav", "flac"):
+        blocks = _with_progress(span(0, frames), report, cancel)
+        if out_rate != rate:
+            blocks = resample_blocks(blocks, frames, rate, out_rate, channels)
+        written = write_pcm(tmp, opts.format, blocks, out_rate, channels, opts.bit_depth)
+        if written != out_frames:
+            raise ExportError(f"{tmp}: wrote {written} frames, expected {out_frames}")
+    elif opts.format == "m4a":
+        blocks = span(0, frames)
+        if out_rate != rate:
+            blocks = resample_blocks(blocks, frames, rate, out_rate, channels)
+        marks = [
+            (nero_title(c.title), c.start_seconds, end)
+            for c, end in resolve_ends(chapters, out_frames / out_rate)
+        ]
+        encode_aac(tmp, blocks, out_rate, channels, opts.bitrate, report, cancel, marks)
+    else:
+        source: BlockSource = span
+        grid = MP3_FRAME
+        if out_rate != rate:
+            # spans start where an output frame falls exactly on an input frame
+            grid = math.lcm(MP3_FRAME, out_rate // math.gcd(rate, out_rate))
+
+            def source(start: int, end: int) -> Iterable[Block]:
+                first = start * rate // out_rate  # exact: start is on the grid
+                last = min(frames, -(-end * rate // out_rate) + RESAMPLE_TAIL)
+                return resample_blocks(span(first, last), last - first, rate, out_rate, channels)
+
+        encode_mp3(
+            tmp,
+            source,
+            out_frames,
+            out_rate,
+            channels,
+            opts.bitrate,
+            job.workers,
+            report,
+            cancel,
+            grid,
+        )
+
+
+LOSSY_FADE_IN_S = 0.02
+"""A lossy file starts with this raised-cosine fade: AAC's encoder rings on an abrupt loud
+start (clipped speech from its first sample decoded +5.7 dB above its input in the first
+1024 samples; a 20 ms fade removes it, 10 ms does not)."""
+
+
+def fade_in(blocks: Iterable[Block], frames: int) -> Iterator[Block]:
+    """``blocks`` with their first ``frames`` faded in (a raised cosine from silence)."""
+    done = 0
+    for block in blocks:
+        if done < frames:
+            n = min(frames - done, block.shape[0])
+            k = np.arange(done, done + n, dtype=np.float64)
+            ramp = (0.5 - 0.5 * np.cos(np.pi * (k + 0.5) / frames)).astype(np.float32)
+            block = block.copy()
+            block[:n] *= ramp[:, None]
+        done += block.shape[0]
+        yield block
 
 
 def _with_progress(

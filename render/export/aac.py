@@ -3,12 +3,19 @@
 The encoder wants exactly 1024-sample planar float frames (:class:`FrameChunker`). Frames carry
 timestamps so that FFmpeg knows the encoder's priming delay and the last frame's real length;
 the MP4 muxer then writes an edit list, which is how MP4 states gapless playback: the file's
-declared duration is the program's to the sample.
+declared duration is the program's to the sample. That needs the movie timescale to be the
+sample rate: at the muxer's default (1000) the edit list's duration is whole milliseconds and
+the file was declared up to 47 samples short.
+
+Chapters are handed to the muxer before the first packet, so FFmpeg writes them the two ways
+players read them: a QuickTime chapter track (a ``text`` track referenced by the audio track,
+what Apple Podcasts and other Apple players read) and a Nero ``chpl`` atom (what most others
+read).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -68,11 +75,30 @@ def encode_aac(
     bitrate: int,
     report: Callable[[int], None],
     cancel: CancelFn,
+    chapters: Sequence[tuple[str, float, float]] = (),
 ) -> int:
-    """Encode ``blocks`` into an M4A at ``path``; return the frames encoded."""
+    """Encode ``blocks`` into an M4A at ``path``; return the frames encoded.
+
+    ``chapters`` are ``(title, start, end)`` in seconds, sorted, with concrete ends.
+    """
     done = 0
-    with av.open(str(path), mode="w", format="ipod") as container:
+    with av.open(
+        str(path), mode="w", format="ipod", options={"movie_timescale": str(sample_rate)}
+    ) as container:
         stream: Any = container.add_stream("aac", rate=sample_rate)
+        if chapters:
+            container.set_chapters(
+                [
+                    {
+                        "id": i + 1,
+                        "start": round(start * sample_rate),
+                        "end": round(end * sample_rate),
+                        "time_base": Fraction(1, sample_rate),
+                        "metadata": {"title": title},
+                    }
+                    for i, (title, start, end) in enumerate(chapters)
+                ]
+            )
         ctx = stream.codec_context
         ctx.sample_rate = sample_rate
         ctx.layout = "mono" if channels == 1 else "stereo"

@@ -2,7 +2,8 @@
 
 Normalisation reads the program, never the sources, and never changes them:
 
-1. **measure** integrated loudness and true peak. FFmpeg's ``ebur128`` filter does the
+1. **measure** integrated loudness and true peak (4x oversampled: bright material overshoots
+   its sample peaks by several dB, and platforms check the true peak). FFmpeg's ``ebur128`` filter does the
    K-weighting and 4× oversampled true-peak detection in C; we feed it exact 100 ms frames and
    keep every 400 ms block loudness it reports, then apply BS.1770's gates (absolute −70 LUFS,
    relative −10 LU) ourselves. Because the blocks are kept rather than a running total, the
@@ -264,8 +265,8 @@ def plan_gain(
 ) -> GainPlan:
     """The gain to reach ``target``; with a limiter (and a corrective re-measure) if needed.
 
-    If the gained sample peaks stay under the limiter's ceiling (true-peak target minus the
-    inter-sample margin) a plain gain is exact. Otherwise limiting lowers the loudness by an
+    If the gained peaks (true peaks, when ``measured`` was metered with ``peak="true"``) stay
+    under the limiter's ceiling a plain gain is exact. Otherwise limiting lowers the loudness by an
     amount that grows with the gain, so ``remeasure`` meters, in one read, the program
     unchanged and limited at two trial gains; the loss it shows is carried over to the whole
     program (``remeasure`` may sample it) and the gain that hits the target is interpolated.

@@ -99,7 +99,11 @@ def write_mp3_tags(path: Path, tags: Tags, chapters: Sequence[Chapter], duration
 
 
 def write_m4a_tags(path: Path, tags: Tags, chapters: Sequence[Chapter], duration: float) -> None:
-    """iTunes atoms for the metadata, plus Nero chapters (``chpl``)."""
+    """iTunes atoms for the metadata, plus Nero chapters (``chpl``) unless the file has them.
+
+    :func:`render.export.aac.encode_aac` has FFmpeg write the chapters (a QuickTime chapter
+    track and ``chpl``); the atom is added here only for a file that came without them.
+    """
     audio = mp4.MP4(path)
     if audio.tags is None:
         audio.add_tags()
@@ -123,8 +127,18 @@ def write_m4a_tags(path: Path, tags: Tags, chapters: Sequence[Chapter], duration
         atoms["covr"] = [mp4.MP4Cover(data, imageformat=kind)]
     audio.save()
     resolved = resolve_ends(chapters, duration)
-    if resolved:
+    has_chapters = audio.chapters is not None and len(list(audio.chapters)) > 0
+    if resolved and not has_chapters:
         _add_nero_chapters(path, [(c.title, c.start_seconds) for c, _ in resolved])
+
+
+def nero_title(title: str) -> str:
+    """``title`` cut to the 255 UTF-8 bytes a ``chpl`` entry holds, between characters.
+
+    A character split by the cut makes readers (mutagen among them) refuse the whole file's
+    metadata; FFmpeg's own ``chpl`` writer cuts bytes blindly, so titles are fitted first.
+    """
+    return title.encode("utf-8")[:255].decode("utf-8", "ignore")
 
 
 def _add_nero_chapters(path: Path, chapters: Sequence[tuple[str, float]]) -> None:
@@ -136,9 +150,7 @@ def _add_nero_chapters(path: Path, chapters: Sequence[tuple[str, float]]) -> Non
     body = bytearray(b"\x01\x00\x00\x00" + b"\x00\x00\x00\x00")
     body.append(len(chapters))
     for title, start in chapters:
-        # at most 255 bytes, cut at a character boundary: a split character makes readers
-        # (mutagen among them) refuse the whole file's metadata
-        encoded = title.encode("utf-8")[:255].decode("utf-8", "ignore").encode("utf-8")
+        encoded = nero_title(title).encode("utf-8")
         body += struct.pack(">Q", round(start * 10_000_000))
         body.append(len(encoded))
         body += encoded

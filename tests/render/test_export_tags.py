@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import struct
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -112,6 +115,35 @@ def test_m4a_tags_and_nero_chapters(tmp_path: Path, program: np.ndarray) -> None
     decoded, _ = decode(out)  # inserting the atom kept the sample offsets right
     assert decoded.shape[0] >= program.shape[0]
     assert np.corrcoef(decoded[2048:40000, 0], program[2048:40000, 0])[0, 1] > 0.95
+
+
+@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="read back with ffprobe")
+def test_m4a_has_a_quicktime_chapter_track_apple_reads(tmp_path: Path, program: np.ndarray) -> None:
+    out = tmp_path / "chapters.m4a"
+    export(ArrayReader(program), out, ExportOptions("m4a", loudness=None), chapters=CHAPTERS)
+    probe = json.loads(
+        subprocess.run(
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-print_format",
+                "json",
+                "-show_streams",
+                "-show_chapters",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    kinds = [(s["codec_type"], s.get("codec_tag_string")) for s in probe["streams"]]
+    assert ("data", "text") in kinds  # the QuickTime chapter track, referenced by the audio
+    listed = [(c["tags"]["title"], round(float(c["start_time"]), 3)) for c in probe["chapters"]]
+    assert listed == [("Intro", 0.0), ("Main", 2.5), ("Outro", 5.0)]
+    audio = mp4.MP4(out)  # Nero chapters too, once (not duplicated by the tag writer)
+    assert [c.title for c in audio.chapters] == ["Intro", "Main", "Outro"]
 
 
 def test_a_long_m4a_chapter_title_is_cut_between_characters(
