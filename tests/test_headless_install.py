@@ -188,9 +188,8 @@ def test_a_whole_session_in_the_headless_install(
     rate = 48000
     t = np.arange(3 * rate) / rate
     sf.write(tmp_path / "a.wav", (0.2 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), rate)
-    words = [
-        {"text": w, "start": i * 0.5, "end": i * 0.5 + 0.4} for i, w in enumerate(["a", "b", "c", "d"])
-    ]
+    texts = ["a", "b", "c", "d"]
+    words = [{"text": w, "start": i * 0.5, "end": i * 0.5 + 0.4} for i, w in enumerate(texts)]
     (tmp_path / "a.json").write_text(json.dumps(words))
     wordcut = bin_dir / "wordcut"
     steps: list[list[str | Path]] = [
