@@ -4,21 +4,11 @@ the only place transcripts are stored (the old per-track word table is migrated 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from editor.project import open_project
 from editor.store import Store, open_store, schema
 from editor.transcribe.words import TimedWord
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(tmp_path / "home")
-    yield s
-    s.close()
 
 
 def _words(texts: str, t0: float = 0.0) -> list[TimedWord]:
