@@ -171,8 +171,11 @@ class EditorWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
         state = self.ctx.settings.geometry("editor-state")
-        if state is not None:
-            self.restoreState(state)
+        if state is None or not self.restoreState(state):
+            # Before the first show the dock has no size to take from; give it one after.
+            QTimer.singleShot(
+                0, lambda: self.resizeDocks([self.panels], [330], Qt.Orientation.Horizontal)
+            )
 
     # --- closing ----------------------------------------------------------------------------
 

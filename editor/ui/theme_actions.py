@@ -40,6 +40,9 @@ def set_theme(w: EditorWindow, theme: Theme) -> None:
 def refresh_palettes() -> None:
     """Custom-painted widgets cache colours: tell each top-level tree the palette changed."""
     for top in QApplication.topLevelWidgets():
+        bar = getattr(top, "transport_bar", None)
+        if bar is not None:
+            bar.apply_palette()
         waveform = getattr(getattr(top, "waveform", None), "view", None)
         if waveform is not None:
             waveform.setPalette(QApplication.palette())

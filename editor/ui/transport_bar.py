@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QComboBox, QLabel, QStyle, QToolBar, QWidget
+from PySide6.QtCore import QEvent, QSize
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QWidget
 
 from editor.ui.actions import Actions
+from editor.ui.icons import icon
 from editor.ui.job_status import clock
 from editor.ui.transport import SPEEDS, Transport
 
@@ -21,12 +23,8 @@ class TransportBar(QToolBar):
         self.setMovable(False)
         self.setIconSize(QSize(18, 18))
         self._transport = transport
-        style = self.style()
-        acts.play.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
-        acts.stop.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop))
-        acts.back.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward))
-        acts.forward.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
         self._acts = acts
+        self.apply_palette()
         for a in (acts.back, acts.play, acts.forward, acts.stop):
             self.addAction(a)
         self.addSeparator()
@@ -58,11 +56,23 @@ class TransportBar(QToolBar):
     def show_position(self, seconds: float) -> None:
         self.time.setText(f"{_precise(seconds)} / {clock(self._transport.duration())}")
 
+    def apply_palette(self) -> None:
+        """Draw the transport icons in the current theme's text colour."""
+        colour = self.palette().color(QPalette.ColorRole.ButtonText)
+        a = self._acts
+        a.play.setIcon(icon("pause" if self._transport.playing else "play", colour))
+        a.stop.setIcon(icon("stop", colour))
+        a.back.setIcon(icon("back", colour))
+        a.forward.setIcon(icon("forward", colour))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
+
     def _playing(self, playing: bool) -> None:
-        icon = (
-            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        )
-        self._acts.play.setIcon(self.style().standardIcon(icon))
+        colour = self.palette().color(QPalette.ColorRole.ButtonText)
+        self._acts.play.setIcon(icon("pause" if playing else "play", colour))
 
     def _speed(self, speed: float) -> None:
         self.speed.setCurrentIndex(SPEEDS.index(speed))

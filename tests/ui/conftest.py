@@ -156,13 +156,7 @@ def make_demo_project(ctx: Any, cache: Path, name: str = "Demo episode") -> str:
     )
     with open_project(store, project.id) as op:
         track = op.tracks[0]
-        words = demo_words(info.duration)
-        if hasattr(op, "submit_words"):  # OpenProject.submit_words, where it has moved
-            op.submit_words(track, words)
-        else:
-            from editor.transcribe.project import submit_words
-
-            submit_words(op, track, words)
+        op.submit_words(track, demo_words(info.duration))
         store.update_track(track.id, transcription_status="completed")
         doc_words = op.document.words
         op.session.submit(SplitSection(doc_words[len(doc_words) // 2].id, "Second part", new_id()))

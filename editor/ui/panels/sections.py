@@ -3,9 +3,10 @@ play from one. Each action is one ordinary op (SplitSection / RenameSection / Re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -13,6 +14,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +29,32 @@ if TYPE_CHECKING:
     from editor.ui.main_window import EditorWindow
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+START_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class _Delegate(QStyledItemDelegate):
+    """The section's name, and its programme start time right-aligned in the muted colour."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
+        super().paint(painter, option, index)
+        start = index.data(START_ROLE)
+        if not start:
+            return
+        painter.save()
+        selected = option.state & QStyle.StateFlag.State_Selected
+        role = (
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        )
+        painter.setPen(option.palette.color(role))
+        rect = option.rect.adjusted(0, 0, -8, 0)
+        painter.drawText(
+            rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), start
+        )
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), size.height() + 8)
 
 
 class _List(QListWidget):
@@ -36,6 +66,7 @@ class _List(QListWidget):
         self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setAccessibleName("Sections")
+        self.setItemDelegate(_Delegate(self))
 
     def dropEvent(self, event: object) -> None:
         moved = self.currentItem()
@@ -82,6 +113,7 @@ class SectionsPanel(QWidget):
             words = len(doc.section_words(s.id))
             where = f"starts {clock(at)}" if at is not None else "all cut"
             item.setToolTip(f"{where} · {words} words")
+            item.setData(START_ROLE, clock(at) if at is not None else "cut")
             self.list.addItem(item)
             if s.id == keep:
                 self.list.setCurrentItem(item)

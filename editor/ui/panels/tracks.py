@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFileDialog,
-    QGridLayout,
+    QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -36,9 +37,8 @@ class TracksPanel(QWidget):
     def __init__(self, window: EditorWindow) -> None:
         super().__init__()
         self.w = window
-        self.grid = QGridLayout()
-        self.grid.setHorizontalSpacing(10)
-        self.grid.setVerticalSpacing(6)
+        self.rows = QVBoxLayout()
+        self.rows.setSpacing(8)
         add = QPushButton("Add Files…")
         add.clicked.connect(self.add_files)
         transcribe = QPushButton("Transcribe")
@@ -49,9 +49,7 @@ class TracksPanel(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        self._rows = QWidget()
-        self._rows.setLayout(self.grid)
-        layout.addWidget(self._rows)
+        layout.addLayout(self.rows)
         layout.addLayout(buttons)
         layout.addStretch(1)
         self._built_for: list[tuple[Any, ...]] = []
@@ -64,21 +62,22 @@ class TracksPanel(QWidget):
         if shape == self._built_for:
             return
         self._built_for = shape
-        while self.grid.count():
-            item = self.grid.takeAt(0)
+        while self.rows.count():
+            item = self.rows.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        for col, head in enumerate(("Track", "Gain", "Mute", "Offset", "")):
-            label = QLabel(f"<b>{head}</b>")
-            self.grid.addWidget(label, 0, col)
-        for row, t in enumerate(tracks, start=1):
-            self._row(row, t)
+        if not tracks:
+            self.rows.addWidget(QLabel("No recordings yet: add files to start."))
+        for t in tracks:
+            self.rows.addWidget(self._card(t))
 
-    def _row(self, row: int, t: TrackState) -> None:
-        name = QLabel(t.label)
-        name.setToolTip(f"{t.record.media_path}\ntranscription: {t.record.transcription_status}")
-        self.grid.addWidget(name, row, 0)
+    def _card(self, t: TrackState) -> QGroupBox:
+        """One track: gain, mute, offset, and its state (or Locate… when the file moved)."""
+        card = QGroupBox(t.label)
+        card.setToolTip(str(t.record.media_path))
+        form = QFormLayout(card)
+        form.setVerticalSpacing(6)
         gain = QDoubleSpinBox()
         gain.setRange(-24.0, 24.0)
         gain.setSingleStep(0.5)
@@ -86,12 +85,14 @@ class TracksPanel(QWidget):
         gain.setValue(t.record.gain_db)
         gain.setAccessibleName(f"Gain of {t.label}")
         gain.editingFinished.connect(lambda t=t, g=gain: self.set_gain(t.id, g.value()))
-        self.grid.addWidget(gain, row, 1)
-        mute = QCheckBox()
+        mute = QCheckBox("Mute")
         mute.setAccessibleName(f"Mute {t.label}")
         mute.setChecked(bool(t.record.metadata.get(MUTE_KEY, False)))
         mute.toggled.connect(lambda on, t=t: self.set_mute(t.id, on))
-        self.grid.addWidget(mute, row, 2)
+        row = QHBoxLayout()
+        row.addWidget(gain, 1)
+        row.addWidget(mute)
+        form.addRow("Gain", row)
         offset = QDoubleSpinBox()
         offset.setRange(-3600.0, 3600.0)
         offset.setDecimals(3)
@@ -104,14 +105,15 @@ class TracksPanel(QWidget):
         if transcribed:
             offset.setToolTip("The offset is fixed once the track is transcribed")
         offset.editingFinished.connect(lambda t=t, o=offset: self.set_offset(t.id, o.value()))
-        self.grid.addWidget(offset, row, 3)
+        form.addRow("Offset", offset)
         if t.missing:
             locate = QPushButton("Locate…")
             locate.setToolTip(f"{t.record.media_path} is missing")
             locate.clicked.connect(lambda _=False, t=t: self._locate(t.id))
-            self.grid.addWidget(locate, row, 4)
+            form.addRow("Recording missing", locate)
         else:
-            self.grid.addWidget(QLabel(_status(t)), row, 4)
+            form.addRow("State", QLabel(_status(t)))
+        return card
 
     # --- changes ----------------------------------------------------------------------------
 
