@@ -25,7 +25,6 @@ that goes on the wire and, where the connection must end, the WebSocket ``close_
 
 from __future__ import annotations
 
-import hashlib
 import re
 import struct
 import zlib
@@ -89,7 +88,7 @@ class Hello(msgspec.Struct, tag="hello", **_KW):
 class Submit(msgspec.Struct, tag="submit", **_KW):
     """An op (its wire form, with ``base_version``) under the client's sequence number."""
 
-    seq: Count
+    seq: Annotated[int, msgspec.Meta(ge=1, le=MAX_INT)]
     op: dict[str, Any]
 
 
@@ -291,16 +290,6 @@ def parse_op(wire: dict[str, Any]) -> Op:
         raise ProtocolError("bad_op", str(exc)) from None
     except RecursionError:
         raise ProtocolError("bad_op", "op nested too deeply") from None
-
-
-def op_digest(wire: dict[str, Any]) -> bytes:
-    """What makes two submissions "the same op": the wire form without ``base_version``.
-
-    A client that rebases a pending op onto a snapshot changes only its base, so its resend
-    is still recognised; any other difference under the same (client id, seq) is ``seq_reuse``.
-    """
-    body = {k: v for k, v in wire.items() if k != "base_version"}
-    return hashlib.sha256(msgspec.json.encode(body, order="sorted")).digest()[:16]
 
 
 # --- binary chunks ---------------------------------------------------------------------------

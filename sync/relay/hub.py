@@ -28,7 +28,7 @@ from sync.relay.blobs import BlobStore
 from sync.relay.errors import BlobError, RelayStoreError
 from sync.relay.limits import Limits
 from sync.relay.member import Member
-from sync.relay.room import Accepted, Outcome, RoomAuthority
+from sync.relay.room import Accepted, Answer, Outcome, RoomAuthority
 from sync.relay.store import RelayStore
 
 log = logging.getLogger(__name__)
@@ -82,10 +82,7 @@ class Room:
                 outcomes: list[tuple[Member, Outcome]] = []
                 for w in batch:
                     if w.kind == "submit":
-                        m = w.member
-                        outcomes.append(
-                            (m, self.authority.submit(m.client_id, m.name, m.role, w.payload))
-                        )
+                        outcomes.append((w.member, self._submit(w.member, w.payload)))
                         continue
                     await self._flush(outcomes)
                     outcomes = []
@@ -96,6 +93,14 @@ class Room:
             finally:
                 self.busy = False
             await asyncio.sleep(0)  # let the writers move this batch's answers to the sockets
+
+    def _submit(self, m: Member, ev: p.OpSubmitted) -> Outcome:
+        try:
+            return self.authority.submit(m.client_id, m.name, m.role, ev)
+        except Exception:  # a bug must cost this op, never the room or a waiting client
+            log.exception("room %s: submit %s:%s failed", self.name, m.client_id, ev.seq)
+            msg = p.Rejected(ev.seq, "internal", "the relay failed on this op", -1)
+            return Answer(ev.seq, p.encode(msg))
 
     async def _flush(self, outcomes: list[tuple[Member, Outcome]]) -> None:
         if not outcomes:
@@ -108,7 +113,7 @@ class Room:
                 log.error(
                     "room %s: commit failed, %d ops stay pending: %s", self.name, len(rows), exc
                 )
-                self.authority.reload()
+                self.authority.failed()
                 version = self.authority.version
                 for m, out in outcomes:
                     if isinstance(out, Accepted):

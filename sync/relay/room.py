@@ -1,32 +1,109 @@
-"""One room's authority: orders ops, rebases stale ones, remembers receipts; no I/O.
+"""One room's authority on the relay: ``sync.authority.Authority`` over the relay's store.
 
-This is the seam the issue asks for while ``sync/authority.py`` (issue 8) is being written:
-the relay drives it with two-phase group commit. ``submit`` applies an op to the live document
-*tentatively* and records the row to persist; the driver persists every tentative row of a
-batch in one transaction and then calls :meth:`RoomAuthority.committed` (acks and broadcasts
-go out only after that), or :meth:`RoomAuthority.reload` when the commit failed, which puts the
-document back exactly as the store holds it. Nothing outside the room sees a tentative op: a
-join is answered only when no tentative rows are outstanding.
+The relay does not order edits itself: each room drives one :class:`sync.authority.Authority`
+(issue 8's sans-I/O authority, the same object the solo app uses) with :class:`RoomLog`, a
+``LogStore`` over the relay's SQLite. The group commit is the authority's two phases: every
+submit of a batch is applied in memory and appended to ``RoomLog.batch``; the driver persists
+the batch in one transaction and then calls :meth:`RoomAuthority.committed` (the authority's
+``commit``; acks and broadcasts go out only after that) or :meth:`RoomAuthority.failed` (its
+``rollback``: the same document, back as it was, nobody told).
 
-Rebase uses ``sync.rebase`` with the ops applied since the submitted ``base_version``; the room
-keeps the last ``retain`` of them (decoded ops plus their encoded ``applied`` messages for
-catch-up). A base older than that window needs a resync.
+Around the authority this module keeps what only a relay needs: the encoded ``applied``
+messages of the retained window (catch-up for a client returning at ``last_version``), the
+snapshot message for joins, when to write a snapshot and how far to compact, and the viewer
+rule, given to the authority as its ``authorize`` hook.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 
 from sync import protocol as p
-from sync.document import Document
-from sync.errors import BadSnapshot, OpError, StaleVersion
-from sync.ops import Op, op_from_dict, op_to_dict
+from sync.authority import Authority
+from sync.errors import (
+    BadOpFormat,
+    BadSnapshot,
+    FutureVersion,
+    LogGap,
+    OpError,
+    ResyncRequired,
+    SeqReuse,
+)
+from sync.events import LogEntry
+from sync.ops import Compound, Op, decode_op, encode_op, op_to_dict
 from sync.relay.errors import RelayStoreError
 from sync.relay.store import OpRow, RelayStore
+from sync.snapshot import Snapshot, encode_snapshot, parse_snapshot
 
-_json = msgspec.json.Encoder()
+COMPACTED = "\x00compacted"
+"""Label of the stand-in op ``RoomLog.find`` returns for a receipt whose op was compacted."""
+
+
+def _entry(row: OpRow) -> LogEntry:
+    try:
+        op = decode_op(row.op)
+        inverse = decode_op(row.inverse)
+    except BadOpFormat as exc:
+        raise RelayStoreError(f"stored op {row.version} is unreadable: {exc}") from exc
+    return LogEntry(
+        version=row.version,
+        op=op,
+        inverse=inverse,
+        author=row.author,
+        client_id=row.client_id,
+        seq=row.seq,
+        digest=row.digest,
+    )
+
+
+def _row(e: LogEntry) -> OpRow:
+    return OpRow(
+        e.version,
+        e.client_id,
+        e.seq,
+        e.author,
+        encode_op(e.op).decode(),
+        e.digest,
+        encode_op(e.inverse).decode(),
+    )
+
+
+class RoomLog:
+    """The authority's ``LogStore`` for one room: appends collect in :attr:`batch` until the
+    driver commits them; reads go to the relay's store (committed data only)."""
+
+    def __init__(self, store: RelayStore, room: str) -> None:
+        self.store = store
+        self.room = room
+        self.batch: list[LogEntry] = []
+
+    def append(self, entry: LogEntry) -> None:
+        self.batch.append(entry)
+
+    def find(self, client_id: str, seq: int) -> LogEntry | None:
+        hit = self.store.receipt(self.room, client_id, seq)
+        if hit is None:
+            return None
+        version, digest, row = hit
+        if row is not None:
+            return _entry(row)
+        gone = Compound(COMPACTED, ())
+        return LogEntry(version, gone, gone, "", client_id, seq, digest=digest)
+
+    def entries_after(self, version: int) -> Iterable[LogEntry]:
+        return [_entry(r) for r in self.store.ops_between(self.room, version, p.MAX_INT)]
+
+    def load(self) -> tuple[Snapshot | None, Iterable[LogEntry]]:
+        data = self.store.load_room(self.room)
+        try:
+            snap = None if data.snapshot is None else parse_snapshot(data.snapshot)
+        except BadSnapshot as exc:
+            raise RelayStoreError(f"room {self.room}: stored snapshot unreadable: {exc}") from exc
+        return snap, [_entry(r) for r in data.ops]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +128,7 @@ Outcome = Accepted | Answer
 
 
 class RoomAuthority:
-    """The authority of one room; not thread-safe (the room's task owns it)."""
+    """The relay's side of one room; not thread-safe (the room's task owns it)."""
 
     def __init__(self, room: str, store: RelayStore, *, retain: int, snapshot_every: int) -> None:
         self.room = room
@@ -60,153 +137,103 @@ class RoomAuthority:
         self.snapshot_every = snapshot_every
         self.reload()
 
-    # --- loading -----------------------------------------------------------------------------
-
     def reload(self) -> None:
-        """(Re)build from the store: the newest snapshot, the ops after it, and the retained
-        window before it. A snapshot or op that cannot be read raises; nothing is written."""
-        data = self.store.load_room(self.room)
-        if data.snapshot is None:
-            doc = Document()
-        else:
-            try:
-                doc = Document.from_snapshot(msgspec.json.decode(data.snapshot))
-            except (BadSnapshot, msgspec.DecodeError) as exc:
-                raise RelayStoreError(
-                    f"room {self.room}: stored snapshot unreadable: {exc}"
-                ) from exc
-        start = max(0, data.snapshot_version - self.retain)
-        before = self.store.ops_between(self.room, start, data.snapshot_version)
-        if before and before[0].version != start + 1:
-            start = before[0].version - 1  # older ops were compacted away
-        elif not before:
-            start = data.snapshot_version
-        self.doc = doc
-        self.log_start = start
-        self.log: list[Op] = []
-        self.history: list[bytes] = []
-        self.receipts: dict[str, dict[int, tuple[int, bytes]]] = {}
-        self.tentative: list[OpRow] = []
-        for row in before:
-            self._remember(row, self._decode(row))
-        for row in data.ops:
-            if row.version != doc.version + 1:
-                raise RelayStoreError(f"room {self.room}: op log has a gap at {doc.version + 1}")
-            op = self._decode(row)
-            try:
-                doc.apply(op)
-            except OpError as exc:
-                raise RelayStoreError(
-                    f"room {self.room}: op {row.version} replays badly: {exc}"
-                ) from exc
-            self._remember(row, op)
+        """(Re)build from the store. Unreadable data raises; nothing is ever written here."""
+        self.log = RoomLog(self.store, self.room)
+        self._role = "editor"
+        try:
+            self.auth = Authority.load(self.log, authorize=self._authorize, window=self.retain)
+        except (LogGap, BadSnapshot, OpError) as exc:
+            raise RelayStoreError(f"room {self.room} cannot be loaded: {exc}") from exc
+        v = self.auth.version
+        rows = self.store.ops_between(self.room, max(0, v - self.retain), v)
+        self.log_start = rows[0].version - 1 if rows else v
+        self.history: list[bytes] = [self._applied(_entry(r)) for r in rows]
+        self._pending: list[bytes] = []
         self._snapshot_cache: tuple[int, bytes] | None = None
 
-    def _decode(self, row: OpRow) -> Op:
-        try:
-            return op_from_dict(msgspec.json.decode(row.op))
-        except (OpError, msgspec.DecodeError) as exc:
-            raise RelayStoreError(f"room {self.room}: stored op {row.version}: {exc}") from exc
-
-    def _remember(self, row: OpRow, op: Op) -> None:
-        self.log.append(op)
-        wire = msgspec.json.decode(row.op)
-        self.history.append(
-            p.encode(p.Applied(row.version, wire, row.client_id, row.seq, row.author))
-        )
+    @property
+    def doc(self) -> Any:
+        return self.auth.document
 
     @property
     def version(self) -> int:
-        return self.doc.version
+        return self.auth.version
 
-    def known(self, client_id: str) -> dict[int, tuple[int, bytes]]:
-        r = self.receipts.get(client_id)
-        if r is None:
-            r = self.receipts[client_id] = self.store.receipts(self.room, client_id)
-        return r
+    def _authorize(self, author: str, op: Op) -> str | None:
+        return "viewers can watch but not edit" if self._role == "viewer" else None
+
+    @staticmethod
+    def _applied(e: LogEntry) -> bytes:
+        return p.encode(p.Applied(e.version, op_to_dict(e.op), e.client_id, e.seq, e.author))
 
     # --- submitting --------------------------------------------------------------------------
 
     def submit(self, client_id: str, author: str, role: str, ev: p.OpSubmitted) -> Outcome:
-        seq, op, wire = ev.seq, ev.op, ev.wire
-        digest = p.op_digest(wire)
-        seen = self.known(client_id).get(seq)
-        if seen is not None:
-            version, was = seen
-            if was != digest:
-                msg = f"seq {seq} was already used for a different op"
-                return Answer(seq, p.encode(p.Error("seq_reuse", msg)))
-            return Answer(seq, p.encode(p.Ack(seq, version, self._applied_wire(version))))
-        if role == "viewer":
-            return self._reject(seq, "forbidden", "viewers cannot edit this room")
-        base = op.base_version
-        if base is not None and base > self.version:
-            return Answer(
-                seq,
-                p.encode(p.Rejected(seq, "future_version", f"base {base} is ahead", self.version)),
-                resync=True,
-            )
-        if base is not None and base < self.log_start:
-            return Answer(seq, p.encode(p.ResyncRequired(self.version)), resync=True)
-        concurrent = self.log[base - self.log_start :] if base is not None else []
+        seq = ev.seq
+        self._role = role
         try:
-            from sync.rebase import rebase
-
-            rebased = rebase(op, concurrent, self.doc)
-            self.doc.apply(rebased)
-        except StaleVersion as exc:
-            return self._reject(seq, "stale_version", str(exc))
+            res = self.auth.submit(client_id, seq, ev.op.base_version, ev.op, author)
+        except SeqReuse as exc:
+            return Answer(seq, p.encode(p.Error("seq_reuse", str(exc))))
+        except ResyncRequired:
+            return Answer(seq, p.encode(p.ResyncRequired(self.version)), resync=True)
+        except FutureVersion as exc:
+            return self._reject(seq, "future_version", str(exc), resync=True)
+        except BadOpFormat as exc:
+            return self._reject(seq, "bad_op", str(exc))
         except OpError as exc:
             return self._reject(seq, exc.code, str(exc))
-        version = self.doc.version
-        applied = op_to_dict(rebased)
-        op_json = _json.encode(applied).decode()
-        row = OpRow(version, client_id, seq, author, op_json, digest)
-        self.tentative.append(row)
-        self.known(client_id)[seq] = (version, digest)
-        self.log.append(rebased)
-        applied_msg = p.encode(p.Applied(version, applied, client_id, seq, author))
-        self.history.append(applied_msg)
-        return Accepted(seq, version, applied_msg, p.encode(p.Ack(seq, version, applied)))
+        e = res.entry
+        if res.duplicate:
+            gone = isinstance(e.op, Compound) and e.op.label == COMPACTED
+            wire = None if gone else op_to_dict(e.op)
+            return Answer(seq, p.encode(p.Ack(seq, e.version, wire)))
+        applied = self._applied(e)
+        self._pending.append(applied)
+        return Accepted(seq, e.version, applied, p.encode(p.Ack(seq, e.version, op_to_dict(e.op))))
 
-    def _reject(self, seq: int, reason: str, message: str) -> Answer:
-        return Answer(seq, p.encode(p.Rejected(seq, reason, message[:500], self.version)))
-
-    def _applied_wire(self, version: int) -> dict[str, object] | None:
-        i = version - self.log_start - 1
-        if 0 <= i < len(self.log):
-            return op_to_dict(self.log[i])
-        return None
+    def _reject(self, seq: int, reason: str, message: str, *, resync: bool = False) -> Answer:
+        msg = p.Rejected(seq, reason, message[:500], self.version)
+        return Answer(seq, p.encode(msg), resync=resync)
 
     # --- two-phase commit --------------------------------------------------------------------
 
     def batch(self) -> tuple[list[OpRow], tuple[int, bytes] | None, int | None]:
         """What the driver must persist now: rows, maybe a snapshot, maybe a compaction."""
-        rows = self.tentative
-        if not rows:
+        entries = self.log.batch
+        if not entries:
             return [], None, None
+        rows = [_row(e) for e in entries]
         first, last = rows[0].version, rows[-1].version
         every = self.snapshot_every
         if every and last // every > (first - 1) // every:
-            snap = (last, _json.encode(msgspec.to_builtins(self.doc.snapshot())))
+            snap = (last, encode_snapshot(self.doc.snapshot()))
             return rows, snap, max(0, last - self.retain) + 1
         return rows, None, None
 
     def committed(self, compact_before: int | None) -> None:
-        """The batch is durable: forget it as tentative and trim the in-memory window."""
-        self.tentative = []
-        if compact_before is not None:
-            drop = compact_before - 1 - self.log_start
-            if drop > 0:
-                del self.log[:drop]
-                del self.history[:drop]
-                self.log_start += drop
+        """The batch is durable: the authority commits; the catch-up window grows."""
+        self.log.batch = []
+        self.auth.commit()
+        self.history.extend(self._pending)
+        self._pending = []
+        excess = len(self.history) - self.retain
+        if excess > 0:
+            del self.history[:excess]
+            self.log_start += excess
+
+    def failed(self) -> None:
+        """The batch could not be persisted: the authority rolls back in place."""
+        self.log.batch = []
+        self._pending = []
+        self.auth.rollback()
 
     # --- joining -----------------------------------------------------------------------------
 
     def catch_up(self, last_version: int | None) -> list[bytes]:
         """Messages that bring a client at ``last_version`` to now (committed state only)."""
-        assert not self.tentative, "catch-up must wait for the commit in flight"
+        assert not self.log.batch, "catch-up must wait for the commit in flight"
         v = self.version
         if last_version is not None and self.log_start <= last_version <= v:
             return self.history[last_version - self.log_start :]
@@ -214,9 +241,10 @@ class RoomAuthority:
 
     def snapshot_message(self) -> bytes:
         if self._snapshot_cache is None or self._snapshot_cache[0] != self.version:
-            msg = p.encode(p.Snapshot(self.version, msgspec.to_builtins(self.doc.snapshot())))
+            body = msgspec.json.decode(encode_snapshot(self.doc.snapshot()))
+            msg = p.encode(p.Snapshot(self.version, body))
             self._snapshot_cache = (self.version, msg)
         return self._snapshot_cache[1]
 
     def seedable(self) -> bool:
-        return self.version == 0 and not self.tentative and not self.log
+        return self.version == 0 and not self.log.batch and not self.history

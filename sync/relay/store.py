@@ -31,11 +31,11 @@ CREATE TABLE snapshots (
     PRIMARY KEY (room, version));
 CREATE TABLE ops (
     room TEXT NOT NULL, version INTEGER NOT NULL, client_id TEXT NOT NULL,
-    seq INTEGER NOT NULL, author TEXT NOT NULL, op TEXT NOT NULL, digest BLOB NOT NULL,
-    PRIMARY KEY (room, version));
+    seq INTEGER NOT NULL, author TEXT NOT NULL, op TEXT NOT NULL, digest TEXT NOT NULL,
+    inverse TEXT NOT NULL, PRIMARY KEY (room, version));
 CREATE TABLE receipts (
     room TEXT NOT NULL, client_id TEXT NOT NULL, seq INTEGER NOT NULL,
-    version INTEGER NOT NULL, digest BLOB NOT NULL,
+    version INTEGER NOT NULL, digest TEXT NOT NULL,
     PRIMARY KEY (room, client_id, seq));
 CREATE TABLE tokens (
     id TEXT PRIMARY KEY, room TEXT NOT NULL,
@@ -58,7 +58,8 @@ class OpRow:
     seq: int
     author: str
     op: str
-    digest: bytes
+    digest: str
+    inverse: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,13 @@ class TokenRow:
     label: str
     created_at: str
     revoked_at: str | None
+
+
+_OP_COLS = "version, client_id, seq, author, op, digest, inverse"
+
+
+def _op_row(r: Any) -> OpRow:
+    return OpRow(int(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4]), str(r[5]), str(r[6]))
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -168,29 +176,30 @@ class RelayStore:
         )
         version, data = (int(snap[0][0]), bytes(snap[0][1])) if snap else (0, None)
         rows = self._read(
-            "SELECT version, client_id, seq, author, op, digest FROM ops "
-            "WHERE room = ? AND version > ? ORDER BY version",
+            f"SELECT {_OP_COLS} FROM ops WHERE room = ? AND version > ? ORDER BY version",
             (room, version),
         )
-        ops = [OpRow(int(v), str(c), int(s), str(a), str(o), bytes(d)) for v, c, s, a, o, d in rows]
-        return RoomData(data, version, ops)
+        return RoomData(data, version, [_op_row(r) for r in rows])
 
     def ops_between(self, room: str, after: int, upto: int) -> list[OpRow]:
         rows = self._read(
-            "SELECT version, client_id, seq, author, op, digest FROM ops "
+            f"SELECT {_OP_COLS} FROM ops "
             "WHERE room = ? AND version > ? AND version <= ? ORDER BY version",
             (room, after, upto),
         )
-        return [
-            OpRow(int(v), str(c), int(s), str(a), str(o), bytes(d)) for v, c, s, a, o, d in rows
-        ]
+        return [_op_row(r) for r in rows]
 
-    def receipts(self, room: str, client_id: str) -> dict[int, tuple[int, bytes]]:
+    def receipt(self, room: str, client_id: str, seq: int) -> tuple[int, str, OpRow | None] | None:
+        """A committed submission's version and digest, with its op row unless compacted."""
         rows = self._read(
-            "SELECT seq, version, digest FROM receipts WHERE room = ? AND client_id = ?",
-            (room, client_id),
+            "SELECT version, digest FROM receipts WHERE room = ? AND client_id = ? AND seq = ?",
+            (room, client_id, seq),
         )
-        return {int(s): (int(v), bytes(d)) for s, v, d in rows}
+        if not rows:
+            return None
+        version, digest = int(rows[0][0]), str(rows[0][1])
+        ops = self.ops_between(room, version - 1, version)
+        return version, digest, ops[0] if ops else None
 
     def commit(
         self,
@@ -203,8 +212,11 @@ class RelayStore:
         :class:`RelayStoreError` with nothing written when any part fails."""
         with self._write() as c:
             c.executemany(
-                "INSERT INTO ops VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(room, o.version, o.client_id, o.seq, o.author, o.op, o.digest) for o in ops],
+                "INSERT INTO ops VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (room, o.version, o.client_id, o.seq, o.author, o.op, o.digest, o.inverse)
+                    for o in ops
+                ],
             )
             c.executemany(
                 "INSERT INTO receipts VALUES (?, ?, ?, ?, ?)",

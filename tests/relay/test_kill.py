@@ -79,7 +79,7 @@ async def test_kill9_mid_burst_loses_no_acked_op(tmp_path: Path) -> None:
     relay = RelayProcess(tmp_path)
     for point in range(KILL_POINTS):
         # each round resends what the last kill left unacknowledged, then bursts new ops
-        seqs = range(0, (point + 1) * OPS_PER_CLIENT)
+        seqs = range(1, (point + 1) * OPS_PER_CLIENT + 1)
         with relay:
             jobs = [
                 asyncio.create_task(burst(relay.port, token, cid, seqs, acks[cid])) for cid in acks
@@ -88,7 +88,7 @@ async def test_kill9_mid_burst_loses_no_acked_op(tmp_path: Path) -> None:
             relay.kill9()
             await asyncio.gather(*jobs)
         check(tmp_path, acks)  # what was acked survived the kill
-    seqs = range(0, KILL_POINTS * OPS_PER_CLIENT)
+    seqs = range(1, KILL_POINTS * OPS_PER_CLIENT + 1)
     with relay:
         await asyncio.gather(*(burst(relay.port, token, cid, seqs, acks[cid]) for cid in acks))
     for cid in acks:
