@@ -39,6 +39,24 @@ BIG_SELECTION = 400
 """A selection change touching more words than this repaints the viewport in one go."""
 
 
+def changed_spans(old: Selection | None, new: Selection | None) -> list[tuple[int, int]]:
+    """Inclusive ordinal spans selected in exactly one of ``old`` and ``new``."""
+    a = (old.first_ordinal, old.last_ordinal) if old is not None else None
+    b = (new.first_ordinal, new.last_ordinal) if new is not None else None
+    if a is None or b is None:
+        return [x for x in (a, b) if x is not None]
+    if a[1] < b[0] or b[1] < a[0]:
+        return [a, b]
+    spans: list[tuple[int, int]] = []
+    lo1, lo2 = sorted((a[0], b[0]))
+    if lo1 < lo2:
+        spans.append((lo1, lo2 - 1))
+    hi1, hi2 = sorted((a[1], b[1]))
+    if hi1 < hi2:
+        spans.append((hi1 + 1, hi2))
+    return spans
+
+
 class TranscriptView(QAbstractScrollArea):
     """The editable transcript; see the package docstring for the contract with the shell."""
 
@@ -210,29 +228,31 @@ class TranscriptView(QAbstractScrollArea):
             self.viewport().update()
             return
         vis = QRectF(self.viewport().rect())
+        pad = self._metrics.space + 3  # the band between two selected words, and its ends
         for tok in tokens:
             r = self.token_rect(tok)
             if r is not None and r.intersects(vis):
-                self.viewport().update(r.adjusted(-4, 0, 4, 0).toAlignedRect())
+                self.viewport().update(r.adjusted(-pad, 0, pad, 0).toAlignedRect())
 
     def _selection_changed(self, old: Selection | None) -> None:
-        """Repaint what a selection change touched and tell the shell."""
+        """Repaint the words whose selected state changed, and tell the shell."""
         new = self._model.selection
         if old == new:
             return
-        touched: list[Token] = []
-        words = self._model.words
-        for sel in (old, new):
-            if sel is not None and len(sel) <= BIG_SELECTION:
-                touched.extend(words[sel.first_ordinal : sel.last_ordinal + 1])
-        big = any(s is not None and len(s) > BIG_SELECTION for s in (old, new))
-        if big:
+        spans = changed_spans(old, new)
+        if sum(b - a + 1 for a, b in spans) > BIG_SELECTION:
             self.viewport().update()
         else:
-            # Pauses and clips between selected words change too: repaint whole lines' tokens.
-            paras = {t.para for t in touched}
-            extra = [t for p in paras for t in self._model.paragraphs[p].tokens if not t.is_word]
-            self.repaint_tokens(touched + extra)
+            words, paras = self._model.words, self._model.paragraphs
+            touched: list[Token] = []
+            for a, b in spans:
+                touched.extend(words[a : b + 1])
+                # A pause or clip after word k is selected iff k and k + 1 are: k in [a-1, b].
+                for p in {words[a].para, words[b].para, words[max(a - 1, 0)].para}:
+                    touched.extend(
+                        t for t in paras[p].tokens if not t.is_word and a - 1 <= t.ordinal <= b
+                    )
+            self.repaint_tokens(touched)
         accessible.announce_selection(self)
         self.selectionChanged.emit(new)
 
@@ -326,7 +346,9 @@ class TranscriptView(QAbstractScrollArea):
         self._overlay.place()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
-        self.viewport().scroll(dx, dy)  # blit; only the strip that came into view is painted
+        # Blit; only the strip that came into view is painted. Qt moves rectangles still
+        # waiting to be painted along (test_partial_repaint checks a scroll right after one).
+        self.viewport().scroll(dx, dy)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):

@@ -79,3 +79,19 @@ def test_relayout_moves_later_paragraphs_by_the_height_change() -> None:
     grow = dl.tops[1] - before[1]
     assert grow > 0
     assert all(abs((a - b) - grow) < 1e-9 for a, b in zip(dl.tops[1:], before[1:], strict=True))
+
+
+def test_changed_spans_are_the_symmetric_difference() -> None:
+    from editor.ui.transcript.view import changed_spans
+    from editor.viewmodel import Selection
+
+    def sel(a: int, b: int) -> Selection:
+        return Selection(f"w{a}", f"w{b}", a, b, a)
+
+    assert changed_spans(None, sel(2, 4)) == [(2, 4)]
+    assert changed_spans(sel(2, 4), None) == [(2, 4)]
+    assert changed_spans(sel(2, 4), sel(2, 6)) == [(5, 6)]
+    assert changed_spans(sel(2, 6), sel(4, 6)) == [(2, 3)]
+    assert changed_spans(sel(2, 6), sel(0, 9)) == [(0, 1), (7, 9)]
+    assert changed_spans(sel(0, 1), sel(5, 6)) == [(0, 1), (5, 6)]
+    assert changed_spans(sel(3, 3), sel(3, 3)) == []
