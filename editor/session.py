@@ -31,7 +31,7 @@ from typing import Protocol
 from editor.errors import NothingToUndo, StoreError
 from editor.store import Store, oplog
 from editor.store.records import OpRecord
-from sync.authority import Authority, Submitted
+from sync.authority import Authority, Authorize, Submitted, allow_all
 from sync.document import Document
 from sync.errors import BadOpFormat, BadSnapshot, LogGap
 from sync.events import Change, LogEntry, OpKind
@@ -157,10 +157,10 @@ def _entry(r: OpRecord) -> LogEntry:
     )
 
 
-def _open(store: Store, project_id: str) -> Authority:
+def _open(store: Store, project_id: str, authorize: Authorize = allow_all) -> Authority:
     """The authority over the stored document; never a partial or empty stand-in."""
     try:
-        return Authority.load(SqliteLog(store.conn, project_id))
+        return Authority.load(SqliteLog(store.conn, project_id), authorize=authorize)
     except LogGap as exc:
         raise StoreError(f"the project's edit log cannot be replayed: {exc}") from exc
     except sqlite3.Error as exc:
@@ -188,7 +188,14 @@ class LocalSession:
         client_id: str | None = None,
         document: Document | None = None,
         snapshot_every: int = SNAPSHOT_EVERY,
+        authorize: Authorize | None = None,
     ) -> None:
+        """``authorize`` defaults to the library's consent rule for overdubs in a host's voice
+        (:func:`editor.overdub.consent.library_authorizer`)."""
+        if authorize is None:
+            from editor.overdub.consent import library_authorizer
+
+            authorize = library_authorizer(store.conn)
         self.store = store
         self.project_id = project_id
         self.user = user
@@ -196,10 +203,10 @@ class LocalSession:
         self.snapshot_every = snapshot_every
         self._log = SqliteLog(store.conn, project_id)
         if document is not None:
-            self._auth = Authority(document, self._log)
+            self._auth = Authority(document, self._log, authorize=authorize)
             self._auth.absorb(self._log.entries_after(document.version))
         else:
-            self._auth = _open(store, project_id)
+            self._auth = _open(store, project_id, authorize)
         self._undo: list[tuple[int, Op]] = []
         self._redo: list[tuple[int, Op]] = []
         for r in oplog.author_history(store.conn, project_id, user):

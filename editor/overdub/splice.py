@@ -62,6 +62,8 @@ LEAD = 0.04
 TAIL = 0.08
 GUARD = 0.008
 """Never take audio closer than this to a neighbouring word."""
+SHORT_ROOM = 0.12
+"""Non-speech shorter than this between two words is fluent speech (see ``_usable``)."""
 LEVEL_WINDOW = 20.0
 """Seconds either side of the line whose words set the level to match."""
 
@@ -236,6 +238,15 @@ def _line_edges(ctx: VoiceContext) -> tuple[bool, bool]:
     return inside[0].room_before >= PHRASE_GAP, inside[-1].room_after >= PHRASE_GAP
 
 
+def _usable(room: float) -> float:
+    """How much of a word's neighbouring non-speech a unit may take. In fluent speech (a short
+    gap) the boundary itself is uncertain by a few tens of milliseconds and the neighbour's
+    onset or decay is near: take only the half next to the word."""
+    if room < SHORT_ROOM:
+        return max(0.0, room / 2 - GUARD)
+    return max(0.0, room - GUARD)
+
+
 def _natural_gap(words: list[RecordedWord] | tuple[RecordedWord, ...]) -> float:
     """The speaker's usual gap between words inside a phrase."""
     gaps = [w.room_before for w in words if 0.0 < w.room_before < PHRASE_GAP]
@@ -294,9 +305,9 @@ def _assemble(ctx: VoiceContext, plan: list[_Unit | int], pauses: list[str]) -> 
         before = gap_before(step.first_token)
         after = gap_after(step.end_token)
         head_want = before if step.first_token == 0 else before / 2 + CROSSFADE / 2
-        head = max(0.0, min(head_want, a.room_before - GUARD))
+        head = min(head_want, _usable(a.room_before))
         tail_want = after if step.end_token == len(pauses) else after / 2 + CROSSFADE / 2
-        tail = max(0.0, min(tail_want, b.room_after - GUARD))
+        tail = min(tail_want, _usable(b.room_after))
         if out.frames:
             missing = before - pending_tail - head + (CROSSFADE if head > 0 else 0.0)
             fill(missing + CROSSFADE)

@@ -168,3 +168,29 @@ def test_missing_clip_file_later_is_one_clear_line(
     assert clip.name in err and "\n" not in err
     assert not (home.parent / "ep.wav").exists()
     assert _state(home) == before
+
+
+def test_the_session_authority_refuses_someone_elses_voice(home: Path) -> None:
+    """Built by hand and submitted straight to the session (no overdub command in the way):
+    the authority itself says forbidden, and the project is unchanged."""
+    from sync.errors import Forbidden
+
+    voice = add_profile(home)
+    before = _state(home)
+    store = open_store(home)
+    try:
+        with open_project(store, "show", user="bob") as p:
+            anchor = p.document.words[3].id
+            op = InsertOverdub(Overdub("o1", anchor, "c.wav", "hi", 1.0, voice))
+            with pytest.raises(Forbidden, match="forbidden"):
+                p.session.submit(op)
+            assert p.session.version == before[0]
+        assert _state(home) == before
+        with open_project(store, "show", user=OWNER) as p:
+            p.session.submit(InsertOverdub(Overdub("o2", anchor, "c.wav", "hi", 1.0, voice)))
+            store.revoke_voice_profile(voice)
+            p.session.undo()
+            with pytest.raises(Forbidden):  # redo after consent was withdrawn
+                p.session.redo()
+    finally:
+        store.close()
