@@ -68,6 +68,10 @@ class Interaction(QObject):
         self._autoscroll.setInterval(AUTOSCROLL_MS)
         self._autoscroll.timeout.connect(self._autoscroll_step)
 
+    @property
+    def dragging(self) -> bool:
+        return self._dragging
+
     # --- hit testing -----------------------------------------------------------------------
 
     def word_at(self, pos: QPointF) -> Token | None:
@@ -210,6 +214,8 @@ class Interaction(QObject):
         if target is None:
             return False
         sel = view.selection()
+        caret = sel.caret_ordinal if sel is not None else -1
+        target = self._shown(target, -1 if target < caret else +1)
         if shift and sel is not None:
             view.set_selection(sel.anchor_ordinal, target)
         else:
@@ -248,6 +254,18 @@ class Interaction(QObject):
     def _visible(self, ordinal: int) -> bool:
         tok = self.view.model.words[ordinal]
         return self.view.doc_layout.line_of(tok.para, tok.index) >= 0
+
+    def _shown(self, ordinal: int, step: int) -> int:
+        """The nearest word shown from ``ordinal`` on in ``step``'s direction (then the other
+        way): with struck words hidden, the caret never lands on one."""
+        n = len(self.view.model.words)
+        for direction in (step, -step):
+            i = ordinal
+            while 0 <= i < n:
+                if self._visible(i):
+                    return i
+                i += direction
+        return ordinal
 
     def _sentence_start(self, caret: int, step: int) -> int:
         words = self.view.model.words

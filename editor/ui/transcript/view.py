@@ -111,9 +111,10 @@ class TranscriptView(QAbstractScrollArea):
             self.ensure_visible(sel.last)
 
     def set_playing_word(self, word_id: str | None) -> None:
-        """Highlight the word under the playhead and keep it in view."""
+        """Highlight the word under the playhead and keep it in view (not while the user is
+        dragging a selection or correcting a word: the text must not move under them)."""
         tok = self._model.set_playing(word_id)
-        if tok is not None:
+        if tok is not None and not self._interaction.dragging and self._overlay.word is None:
             scrolling.keep_in_view(self, tok)
 
     def set_show_deleted(self, show: bool) -> None:

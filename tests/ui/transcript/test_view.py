@@ -321,3 +321,64 @@ def test_dragging_past_the_bottom_edge_scrolls_and_extends(qtbot, view: Transcri
     sel = view.selection()
     assert sel is not None and sel.first == "w0" and len(sel) > 10
     assert not view.interaction._autoscroll.isActive()  # stops with the button
+
+
+def test_keys_skip_hidden_struck_words(qtbot, view: TranscriptView, harness: Harness) -> None:
+    harness.cut([("w3", "w5")])
+    view.set_show_deleted(False)
+    view.select_range("w2", "w2")
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert sel_ids(view) == ("w6", "w6")
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert sel_ids(view) == ("w2", "w2")
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert sel_ids(view) == ("w2", "w6")
+
+
+def test_the_playhead_does_not_pull_the_text_away_while_correcting(
+    qtbot, view: TranscriptView
+) -> None:
+    view.resize(640, 200)
+    view.correct_word("w1")
+    qtbot.waitUntil(view._overlay.isVisible)
+    view.set_playing_word(view.model.words[-1].key)
+    assert view.verticalScrollBar().value() == 0
+    assert view.model.words[-1].style & Style.PLAYING
+
+
+def test_context_menu_offers_the_requests(qtbot, view: TranscriptView, harness: Harness) -> None:
+    from editor.ui.transcript.menu import build_menu
+
+    view.select_range("w1", "w3")
+    menu = build_menu(view)
+    actions = {a.text(): a for a in menu.actions() if a.text()}
+    assert actions["Cut"].isEnabled() and not actions["Restore"].isEnabled()
+    assert actions["Show deleted words"].isChecked()
+    with qtbot.waitSignal(view.cutRequested) as blocker:
+        actions["Cut"].trigger()
+    assert blocker.args == [[("w1", "w3")]]
+    menu.deleteLater()
+    menu = build_menu(view)
+    actions = {a.text(): a for a in menu.actions() if a.text()}
+    assert actions["Restore"].isEnabled() and not actions["Cut"].isEnabled()
+    actions["Show deleted words"].trigger()
+    assert not view.show_deleted()
+    menu.deleteLater()
+
+
+def test_a_dark_palette_repaints_dark(qtbot, view: TranscriptView) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    pal = QPalette(view.palette())
+    pal.setColor(QPalette.ColorRole.Base, QColor("#18191b"))
+    pal.setColor(QPalette.ColorRole.Text, QColor("#e6e6e6"))
+    view.setPalette(pal)
+    assert view._colors.dark
+    img = view.viewport().grab().toImage()
+    assert img.pixelColor(2, img.height() - 2) == QColor("#18191b")
+    word = view.token_rect(view.model.word("w0"))
+    ink = [
+        img.pixelColor(x, int(word.center().y())).lightness()
+        for x in range(int(word.left()), int(word.right()))
+    ]
+    assert max(ink) > 150  # light text on the dark base
