@@ -19,10 +19,13 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from render.atomic import write_text
 from render.errors import EdlError, EdlVersionError
@@ -30,6 +33,8 @@ from render.errors import EdlError, EdlVersionError
 EDL_VERSION = 1
 DEFAULT_CROSSFADE_MS = 10.0
 DEFAULT_SAMPLE_RATE = 48000
+
+_NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,89 +182,135 @@ def to_dict(edl: Edl, relative_to: Path | None = None) -> dict[str, Any]:
     return out
 
 
-def _number(obj: Mapping[str, Any], key: str, where: str, default: float | None = None) -> float:
-    if key not in obj:
-        if default is None:
-            raise EdlError(f"{where}: missing {key!r}")
-        return default
-    value = obj[key]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise EdlError(f"{where}: {key!r} must be a number, not {value!r}")
-    return float(value)
+class _TrackForm(msgspec.Struct, frozen=True):
+    path: _NonEmpty
+    gain_db: float = 0.0
+    mute: bool = False
+    offset: float = 0.0
+    label: str | None = None
 
 
-def _path(value: Any, where: str, base: Path | None) -> Path:
-    if not isinstance(value, str) or not value:
-        raise EdlError(f"{where}: path must be a non-empty string")
+class _SegmentForm(msgspec.Struct, frozen=True):
+    """A range (``start``, ``end``) or a clip (``clip``): the JSON form has no tag to tell
+    them apart, so both shapes share one form and :func:`_segment` checks which it is."""
+
+    start: float | None = None
+    end: float | None = None
+    clip: _NonEmpty | None = None
+    gain_db: float = 0.0
+
+
+class _Envelope(msgspec.Struct, frozen=True):
+    """What every version has: read first, so a newer file is refused for its version, not
+    for a field this build does not know."""
+
+    version: Annotated[int, msgspec.Meta(ge=1)]
+
+
+class _EdlForm(msgspec.Struct, frozen=True):
+    version: int
+    segments: list[_SegmentForm]
+    sample_rate: int = DEFAULT_SAMPLE_RATE
+    crossfade_ms: float = DEFAULT_CROSSFADE_MS
+    tracks: list[_TrackForm] = []
+
+
+_KNOWN = frozenset(_EdlForm.__struct_fields__)
+_EXPECTED = {
+    "float": "must be a number",
+    "int": "must be an integer",
+    "str": "must be a string",
+    "bool": "must be true or false",
+    "array": "must be a list",
+    "object": "must be an object",
+}
+_WHERE = re.compile(r"^\$\.(tracks|segments)\[(\d+)\](?:\.(\w+))?$")
+
+
+def _problem(exc: msgspec.ValidationError) -> str:
+    """msgspec's "Expected `float`, got `str` - at `$.segments[0].start`" in our words:
+    "segment 0: 'start' must be a number, not 'str'"."""
+    text = str(exc)
+    message, _, at = text.partition(" - at `")
+    at = at.rstrip("`")
+    missing = re.fullmatch(r"Object missing required field `(\w+)`", message)
+    expected = re.fullmatch(r"Expected `([^`]+)`(?:, got `(\w+)`)?(.*)", message)
+    where = "EDL"
+    field_name: str | None = None
+    match = _WHERE.match(at)
+    if match is not None:
+        where = f"{'track' if match[1] == 'tracks' else 'segment'} {match[2]}"
+        field_name = match[3]
+    elif at.startswith("$."):
+        field_name = at[2:]
+    if missing is not None:
+        return f"{where}: missing {missing[1]!r}"
+    subject = f"{field_name!r} " if field_name else ""
+    if expected is not None:
+        kind = expected[1].removesuffix(" | null")  # an optional field: say what it takes
+        wanted = _EXPECTED.get(kind, f"must be {kind}")
+        if expected[3].strip() == "of length >= 1":
+            wanted = "must be a non-empty string"
+        elif expected[3]:  # another constraint, as msgspec states it (">= 1")
+            wanted += expected[3]
+        got = f", not {expected[2]}" if expected[2] else ""
+        return f"{where}: {subject}{wanted}{got}"
+    return f"{where}: {text}"
+
+
+def _resolve(value: str, base: Path | None) -> Path:
     p = Path(value).expanduser()
-    if base is not None and not p.is_absolute():
-        p = base / p
-    return p
+    return base / p if base is not None and not p.is_absolute() else p
+
+
+def _segment(i: int, form: _SegmentForm, base: Path | None) -> Segment:
+    if form.clip is not None:
+        return ClipInsert(_resolve(form.clip, base), form.gain_db)
+    for name in ("start", "end"):
+        if getattr(form, name) is None:
+            raise EdlError(f"segment {i}: missing {name!r}")
+    assert form.start is not None and form.end is not None
+    return SourceRange(form.start, form.end)
 
 
 def from_dict(data: Any, base: Path | None = None) -> Edl:
-    """Parse the JSON form; relative paths resolve against ``base`` (the EDL file's folder)."""
+    """Parse the JSON form; relative paths resolve against ``base`` (the EDL file's folder).
+
+    The shape (types, required fields) is checked by msgspec against the forms above; what no
+    type can say (ranges that end after they start, finite numbers, a track for every range)
+    by :func:`validate`. Every problem is an :class:`EdlError` naming the track or segment.
+    """
     if not isinstance(data, Mapping):
         raise EdlError("an EDL must be a JSON object")
-    version = data.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise EdlError(f"'version' must be a positive integer, not {version!r}")
+    data = dict(data)
+    try:
+        version = msgspec.convert(data, _Envelope).version
+    except msgspec.ValidationError:
+        raise EdlError(
+            f"'version' must be a positive integer, not {data.get('version')!r}"
+        ) from None
     if version > EDL_VERSION:
         raise EdlVersionError(
             f"EDL version {version} is newer than this Wordcut understands "
             f"(up to {EDL_VERSION}); update Wordcut to read it"
         )
-    rate = data.get("sample_rate", DEFAULT_SAMPLE_RATE)
-    if isinstance(rate, bool) or not isinstance(rate, int):
-        raise EdlError(f"'sample_rate' must be an integer, not {rate!r}")
-    raw_tracks = data.get("tracks", [])
-    raw_segments = data.get("segments")
-    if not isinstance(raw_tracks, Sequence) or isinstance(raw_tracks, str):
-        raise EdlError("'tracks' must be a list")
-    if not isinstance(raw_segments, Sequence) or isinstance(raw_segments, str):
-        raise EdlError("'segments' must be a list")
-    tracks: list[EdlTrack] = []
-    for i, t in enumerate(raw_tracks):
-        where = f"track {i}"
-        if not isinstance(t, Mapping):
-            raise EdlError(f"{where}: must be an object")
-        label = t.get("label")
-        if label is not None and not isinstance(label, str):
-            raise EdlError(f"{where}: 'label' must be a string")
-        mute = t.get("mute", False)
-        if not isinstance(mute, bool):
-            raise EdlError(f"{where}: 'mute' must be true or false")
-        tracks.append(
-            EdlTrack(
-                path=_path(t.get("path"), where, base),
-                gain_db=_number(t, "gain_db", where, 0.0),
-                mute=mute,
-                offset=_number(t, "offset", where, 0.0),
-                label=label,
-            )
-        )
-    segments: list[Segment] = []
-    for i, s in enumerate(raw_segments):
-        where = f"segment {i}"
-        if not isinstance(s, Mapping):
-            raise EdlError(f"{where}: must be an object")
-        if "clip" in s:
-            segments.append(
-                ClipInsert(_path(s["clip"], where, base), _number(s, "gain_db", where, 0.0))
-            )
-        else:
-            segments.append(SourceRange(_number(s, "start", where), _number(s, "end", where)))
-    crossfade = _number(data, "crossfade_ms", "EDL", DEFAULT_CROSSFADE_MS)
-    known = {"version", "sample_rate", "crossfade_ms", "tracks", "segments"}
-    extra = {k: v for k, v in data.items() if k not in known}
-    return Edl(rate, tuple(tracks), tuple(segments), crossfade, extra)
+    try:
+        form = msgspec.convert(data, _EdlForm)
+    except msgspec.ValidationError as exc:
+        raise EdlError(_problem(exc)) from None
+    tracks = tuple(
+        EdlTrack(_resolve(t.path, base), t.gain_db, t.mute, t.offset, t.label) for t in form.tracks
+    )
+    segments = tuple(_segment(i, s, base) for i, s in enumerate(form.segments))
+    extra = {k: v for k, v in data.items() if k not in _KNOWN}
+    return Edl(form.sample_rate, tracks, segments, form.crossfade_ms, extra)
 
 
 def loads(text: str, base: Path | None = None) -> Edl:
     """Parse EDL JSON text."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = msgspec.json.decode(text)
+    except msgspec.DecodeError as exc:
         raise EdlError(f"not valid JSON: {exc}") from None
     return from_dict(data, base)
 
