@@ -18,11 +18,10 @@ from dataclasses import dataclass
 
 from editor.viewmodel.build import PAUSE_FROM, Built, build, pause_shape, word_style
 from editor.viewmodel.changes import Delta, delta_of
+from editor.viewmodel.search import Finder
 from editor.viewmodel.selection import Selection
 from editor.viewmodel.tokens import Kind, Paragraph, Style, Token
-from sync.cleanup import find_matches
 from sync.document import Document, id_runs
-from sync.errors import OpError
 from sync.events import Change
 
 log = logging.getLogger(__name__)
@@ -59,6 +58,7 @@ class TranscriptModel:
         self._selection: Selection | None = None
         self._playing: Token | None = None
         self._matches: list[tuple[str, str]] = []
+        self._finder = Finder()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -309,10 +309,7 @@ class TranscriptModel:
     def find(self, phrase: str) -> list[tuple[str, str]]:
         """Mark every occurrence of ``phrase`` (whole words, case and punctuation ignored,
         struck words skipped) and return them as ``(first, last)`` runs in program order."""
-        try:
-            found = find_matches(self._doc, phrase) if phrase.strip() else []
-        except OpError:  # nothing searchable in the phrase (only punctuation)
-            found = []
+        found = self._finder.find(self._built.words, phrase)
         changed: dict[str, Token] = {}
         for tok in self._match_tokens(self._matches):
             tok.style &= ~Style.MATCH
