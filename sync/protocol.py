@@ -7,9 +7,10 @@ move bytes, so every rule below is tested byte for byte without a network (STYLE
 ``docs/protocol.md`` is the reference other tools can speak from.
 
 Text frames carry JSON objects with a ``"type"``. Client -> relay: ``hello`` (exactly once,
-first), ``submit``, ``presence``, ``resync``, ``blob_begin``, ``blob_get``, ``seed``.
-Relay -> client: ``welcome``, ``snapshot``, ``applied``, ``synced``, ``ack``, ``rejected``,
-``resync_required``, ``presence``, ``error``, ``blob_status``, ``blob_error``, ``blob_end``.
+first), ``submit``, ``presence``, ``resync``, ``blob_begin``, ``blob_get``, ``seed``,
+``invite``. Relay -> client: ``welcome``, ``snapshot``, ``applied``, ``synced``, ``ack``,
+``rejected``, ``resync_required``, ``presence``, ``error``, ``blob_status``, ``blob_error``,
+``blob_end``, ``invited``.
 Unknown extra fields are ignored so newer peers can add optional information.
 
 Binary frames carry media chunks behind a fixed 45-byte header::
@@ -116,12 +117,20 @@ class BlobGet(msgspec.Struct, tag="blob_get", **_KW):
 
 
 class Seed(msgspec.Struct, tag="seed", **_KW):
-    """Start an empty room from an uploaded snapshot blob (owners only)."""
+    """Start an empty room from an uploaded snapshot blob (owners only); ``manifest`` names a
+    blob describing the room's media (which blob is which track), told to every joiner."""
 
     sha256: Sha
+    manifest: Sha | None = None
 
 
-ClientMessage = Hello | Submit | PresenceUpdate | Resync | BlobBegin | BlobGet | Seed
+class Invite(msgspec.Struct, tag="invite", **_KW):
+    """Ask for a new token to this room (owners only)."""
+
+    role: Annotated[str, msgspec.Meta(pattern=r"^(owner|editor|viewer)$")]
+
+
+ClientMessage = Hello | Submit | PresenceUpdate | Resync | BlobBegin | BlobGet | Seed | Invite
 
 
 # --- relay -> client -------------------------------------------------------------------------
@@ -133,6 +142,12 @@ class Welcome(msgspec.Struct, tag="welcome", **_KW):
     role: str
     version: int
     client_id: str
+    manifest: str | None = None
+
+
+class Invited(msgspec.Struct, tag="invited", **_KW):
+    role: str
+    token: str
 
 
 class Snapshot(msgspec.Struct, tag="snapshot", **_KW):
@@ -224,10 +239,11 @@ RelayMessage = (
     | BlobStatus
     | BlobError
     | BlobEnd
+    | Invited
 )
 
 _CLIENT_TYPES: Final = frozenset(
-    {"hello", "submit", "presence", "resync", "blob_begin", "blob_get", "seed"}
+    {"hello", "submit", "presence", "resync", "blob_begin", "blob_get", "seed", "invite"}
 )
 _client_decoder = msgspec.json.Decoder(ClientMessage)
 _relay_decoder = msgspec.json.Decoder(RelayMessage)
@@ -371,6 +387,7 @@ Event = (
     | BlobBegin
     | BlobGet
     | Seed
+    | Invite
     | Chunk
     | CorruptChunk
     | Reply

@@ -62,6 +62,7 @@ class Room:
         self.authority = RoomAuthority(
             name, store, retain=limits.retain_ops, snapshot_every=limits.snapshot_every
         )
+        self.manifest = store.manifest(name)
         self.members: dict[str, Member] = {}
         self.presence: dict[str, p.PresenceEntry] = {}
         self.inbox: asyncio.Queue[Work] = asyncio.Queue()
@@ -146,7 +147,7 @@ class Room:
                 m.send(self.authority.snapshot_message())
                 m.send(p.encode(p.Synced(self.authority.version)))
         elif w.kind == "seed":
-            await self._seed(m, w.payload)
+            await self._seed(m, w.payload.sha256, w.payload.manifest)
 
     # --- membership --------------------------------------------------------------------------
 
@@ -157,7 +158,10 @@ class Room:
         if old is not None and old is not m:
             old.close(p.CLOSE_REPLACED, "the same client connected again")
         a = self.authority
-        m.send(p.encode(p.Welcome(p.PROTOCOL_VERSION, self.name, m.role, a.version, m.client_id)))
+        welcome = p.Welcome(
+            p.PROTOCOL_VERSION, self.name, m.role, a.version, m.client_id, self.manifest
+        )
+        m.send(p.encode(welcome))
         for data in a.catch_up(hello.last_version):
             m.send(data)
         m.send(p.encode(p.Synced(a.version)))
@@ -197,7 +201,7 @@ class Room:
 
     # --- seeding -----------------------------------------------------------------------------
 
-    async def _seed(self, m: Member, sha256: str) -> None:
+    async def _seed(self, m: Member, sha256: str, manifest: str | None) -> None:
         def refuse(code: str, message: str) -> None:
             m.send(p.encode(p.Error(code, message)))
 
@@ -214,10 +218,11 @@ class Room:
         except (BlobError, BadSnapshot, msgspec.DecodeError) as exc:
             return refuse("bad_snapshot", f"the snapshot cannot be used: {exc}")
         try:
-            ok = await self._in_db(self.store.seed, self.name, doc.version, data)
+            ok = await self._in_db(self.store.seed, self.name, doc.version, data, manifest)
             if not ok:
                 return refuse("room_not_empty", "the room already has a document")
             self.authority.reload()
+            self.manifest = manifest
         except RelayStoreError as exc:
             return refuse("unavailable", str(exc))
         snap = self.authority.snapshot_message()

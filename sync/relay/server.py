@@ -252,7 +252,9 @@ class Relay:
         elif isinstance(ev, p.Resync):
             room.inbox.put_nowait(Work("resync", m))
         elif isinstance(ev, p.Seed):
-            room.inbox.put_nowait(Work("seed", m, ev.sha256))
+            room.inbox.put_nowait(Work("seed", m, ev))
+        elif isinstance(ev, p.Invite):
+            await self._invite(m, ev.role)
         elif isinstance(ev, p.BlobBegin):
             await self._blob_begin(m, ev)
         elif isinstance(ev, p.Chunk):
@@ -271,6 +273,21 @@ class Relay:
         if seq is not None or m.strikes == 1:
             msg = p.Rejected(seq, "rate_limited", "slow down", room.authority.version)
             m.send(p.encode(msg))
+
+    async def _invite(self, m: Member, role: str) -> None:
+        if m.role != "owner":
+            m.send(p.encode(p.Error("forbidden", "only an owner can invite")))
+            return
+        loop = asyncio.get_running_loop()
+        label = f"invited by {m.name}"
+        try:
+            secret, _ = await loop.run_in_executor(
+                self.db, tokens.create_token, self.store, m.grant.room, role, label
+            )
+        except RelayStoreError as exc:
+            m.send(p.encode(p.Error("unavailable", str(exc))))
+            return
+        m.send(p.encode(p.Invited(role, secret)))
 
     # --- blobs -------------------------------------------------------------------------------
 

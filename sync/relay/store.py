@@ -25,7 +25,7 @@ from typing import Any
 from sync.relay.errors import RelayStoreError
 
 SCHEMA = """
-CREATE TABLE rooms (id TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+CREATE TABLE rooms (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, manifest TEXT);
 CREATE TABLE snapshots (
     room TEXT NOT NULL, version INTEGER NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (room, version));
@@ -164,7 +164,7 @@ class RelayStore:
 
     def ensure_room(self, room: str) -> None:
         with self._write() as c:
-            c.execute("INSERT OR IGNORE INTO rooms VALUES (?, ?)", (room, now()))
+            c.execute("INSERT OR IGNORE INTO rooms (id, created_at) VALUES (?, ?)", (room, now()))
 
     def rooms(self) -> list[str]:
         return [str(r[0]) for r in self._read("SELECT id FROM rooms ORDER BY id")]
@@ -230,7 +230,11 @@ class RelayStore:
             if compact_before is not None:
                 c.execute("DELETE FROM ops WHERE room = ? AND version < ?", (room, compact_before))
 
-    def seed(self, room: str, version: int, data: bytes) -> bool:
+    def manifest(self, room: str) -> str | None:
+        rows = self._read("SELECT manifest FROM rooms WHERE id = ?", (room,))
+        return None if not rows or rows[0][0] is None else str(rows[0][0])
+
+    def seed(self, room: str, version: int, data: bytes, manifest: str | None = None) -> bool:
         """Start an untouched room from a snapshot; ``False`` if it already has content."""
         with self._write() as c:
             used = c.execute(
@@ -240,8 +244,9 @@ class RelayStore:
             ).fetchone()[0]
             if used:
                 return False
-            c.execute("INSERT OR IGNORE INTO rooms VALUES (?, ?)", (room, now()))
+            c.execute("INSERT OR IGNORE INTO rooms (id, created_at) VALUES (?, ?)", (room, now()))
             c.execute("INSERT INTO snapshots VALUES (?, ?, ?)", (room, version, data))
+            c.execute("UPDATE rooms SET manifest = ? WHERE id = ?", (manifest, room))
         return True
 
     def integrity(self) -> list[str]:
@@ -251,7 +256,9 @@ class RelayStore:
 
     def add_token(self, row: TokenRow) -> None:
         with self._write() as c:
-            c.execute("INSERT OR IGNORE INTO rooms VALUES (?, ?)", (row.room, now()))
+            c.execute(
+                "INSERT OR IGNORE INTO rooms (id, created_at) VALUES (?, ?)", (row.room, now())
+            )
             c.execute(
                 "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (row.id, row.room, row.role, row.hash, row.label, row.created_at, None),
