@@ -48,7 +48,15 @@ from sync.errors import (
     SeqReuse,
 )
 from sync.events import Change, Event, LogEntry, OpKind
-from sync.ops import Op, is_op, op_digest, type_name, with_base
+from sync.ops import (
+    MAX_COMPOUND_DEPTH,
+    Op,
+    compound_depth,
+    is_op,
+    op_digest,
+    type_name,
+    with_base,
+)
 from sync.rebase import rebase, was_adjusted
 from sync.snapshot import Snapshot
 
@@ -387,3 +395,5 @@ def _check_envelope(
         raise BadOpFormat("submit: the author must be a string")
     if not is_op(op):
         raise BadOpFormat(f"submit: not an op: {type(op).__name__}")
+    if compound_depth(op) > MAX_COMPOUND_DEPTH:  # type: ignore[arg-type]
+        raise BadOpFormat(f"submit: compound ops nested deeper than {MAX_COMPOUND_DEPTH}")

@@ -529,7 +529,15 @@ class Document:
                 for inv in reversed(done):
                     self._rollback(inv)
                 raise
-            return Compound(op.label, tuple(reversed(done)))
+            # Flat: a part's compound inverse is spliced in, so undoing an undo of an undo
+            # never nests deeper than the wire form allows (and applies the same steps).
+            parts: list[Op] = []
+            for inv in reversed(done):
+                if isinstance(inv, Compound):
+                    parts.extend(inv.ops)
+                else:
+                    parts.append(inv)
+            return Compound(op.label, tuple(parts))
         self._check(op)
         return self._mutate(op)
 

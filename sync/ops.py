@@ -475,6 +475,14 @@ def op_digest(op: Op) -> str:
     return hashlib.sha256(encode_op(op)).hexdigest()
 
 
+def compound_depth(op: Op) -> int:
+    """How deeply compounds nest in ``op`` (a leaf: 0); the wire form allows
+    ``MAX_COMPOUND_DEPTH``."""
+    if isinstance(op, Compound):
+        return 1 + max((compound_depth(o) for o in op.ops), default=0)
+    return 0
+
+
 def is_op(value: object) -> bool:
     """Whether ``value`` is one of the op records (untrusted callers may pass anything)."""
     return type(value) in TYPE_NAMES

@@ -175,7 +175,9 @@ def _compound(op: Compound, v: int, doc: Document, perform: Callable[[Op], None]
         else:
             new = _leaf(part, v, doc)
         perform(new)
-        if not (isinstance(new, Compound) and not new.ops):
+        if isinstance(new, Compound) and not isinstance(part, Compound):
+            parts.extend(new.ops)  # a narrowed leaf: spliced, so rebasing never adds nesting
+        elif not (isinstance(new, Compound) and not new.ops):
             parts.append(new)
     return Compound(op.label, tuple(parts))
 
