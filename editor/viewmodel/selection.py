@@ -34,3 +34,21 @@ class Selection:
 
     def __contains__(self, ordinal: object) -> bool:
         return isinstance(ordinal, int) and self.first_ordinal <= ordinal <= self.last_ordinal
+
+
+def changed_spans(old: Selection | None, new: Selection | None) -> list[tuple[int, int]]:
+    """Inclusive ordinal spans selected in exactly one of ``old`` and ``new``."""
+    a = (old.first_ordinal, old.last_ordinal) if old is not None else None
+    b = (new.first_ordinal, new.last_ordinal) if new is not None else None
+    if a is None or b is None:
+        return [x for x in (a, b) if x is not None]
+    if a[1] < b[0] or b[1] < a[0]:
+        return [a, b]
+    spans: list[tuple[int, int]] = []
+    lo1, lo2 = sorted((a[0], b[0]))
+    if lo1 < lo2:
+        spans.append((lo1, lo2 - 1))
+    hi1, hi2 = sorted((a[1], b[1]))
+    if hi1 < hi2:
+        spans.append((hi1 + 1, hi2))
+    return spans

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen, QRegion
 
 from editor.ui.transcript.layout import DocumentLayout
 from editor.ui.transcript.theme import Colors, TextMetrics
@@ -55,12 +55,12 @@ def _selected(tok: Token, ctx: PaintContext) -> bool:
     return ctx.sel_lo <= tok.ordinal < ctx.sel_hi
 
 
-def _background(style: int, selected: bool, c: Colors) -> QColor | None:
+def _background(style: int, selected: bool, focused: bool, c: Colors) -> QColor | None:
     """A word's background: playing over selected over find hit over kept filler."""
     if style & _PLAYING:
         return c.playing_bg
     if selected:
-        return c.selection_bg
+        return c.selection_bg if focused else c.selection_inactive_bg
     if style & _MATCH:
         return c.match_bg
     if style & _FILLER and not style & _DELETED:
@@ -118,7 +118,7 @@ def _paint_line(p: QPainter, ctx: PaintContext, para: Paragraph, toks: list[int]
     fm = m.fm
     pad_y = (lh - fm.height()) / 2
     baseline = y + pad_y + fm.ascent()
-    lo, hi = ctx.sel_lo, ctx.sel_hi
+    lo, hi, focused = ctx.sel_lo, ctx.sel_hi, ctx.focused
     xs, widths = lay.xs, lay.widths
 
     # Backgrounds: one rectangle per run of equal background (pills paint their own).
@@ -129,7 +129,7 @@ def _paint_line(p: QPainter, ctx: PaintContext, para: Paragraph, toks: list[int]
         tok = tokens[i]
         if tok.kind is _WORD:
             st = tok.style
-            bg = _background(st, lo <= tok.ordinal <= hi, c) if st or lo <= hi else None
+            bg = _background(st, lo <= tok.ordinal <= hi, focused, c) if st or lo <= hi else None
         else:
             bg = None
         x, w = x0 + xs[i], widths[i]
@@ -213,7 +213,7 @@ def _paint_pill(p: QPainter, ctx: PaintContext, tok: Token, x: float, w: float, 
     if tok.style & Style.PLAYING:
         bg = c.playing_bg
     elif _selected(tok, ctx):
-        bg = c.selection_bg
+        bg = c.selection_bg if ctx.focused else c.selection_inactive_bg
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(bg)
     p.drawRoundedRect(rect, h / 2, h / 2)
@@ -232,3 +232,15 @@ def _paint_pill(p: QPainter, ctx: PaintContext, tok: Token, x: float, w: float, 
             QPointF(rect.left() + 3, rect.center().y()),
             QPointF(rect.right() - 3, rect.center().y()),
         )
+
+
+def bands(region: QRegion, merge: float) -> list[tuple[float, float]]:
+    """The region's vertical extents, merged where closer than ``merge`` pixels."""
+    spans = sorted((r.top(), r.bottom() + 1) for r in region)  # type: ignore[attr-defined]
+    out: list[tuple[float, float]] = []
+    for top, bottom in spans:
+        if out and top <= out[-1][1] + merge:
+            out[-1] = (out[-1][0], max(out[-1][1], bottom))
+        else:
+            out.append((top, bottom))
+    return out

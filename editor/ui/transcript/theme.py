@@ -51,6 +51,7 @@ class Colors:
     playing_bg: QColor
     playing_text: QColor
     selection_bg: QColor
+    selection_inactive_bg: QColor
     selection_text: QColor
     match_bg: QColor
     speakers: tuple[QColor, ...]
@@ -94,6 +95,7 @@ def colors_from(palette: QPalette) -> Colors:
         playing_bg=highlight,
         playing_text=palette.color(QPalette.ColorRole.HighlightedText),
         selection_bg=sel,
+        selection_inactive_bg=mix(base, text, 0.14 if dark else 0.1),
         selection_text=text,
         match_bg=mix(base, QColor("#ffe14d"), 0.45 if dark else 0.6),
         speakers=speakers,

@@ -21,7 +21,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QWidget
 
 from editor.ui.transcript import accessible, scrolling
 from editor.ui.transcript.find_bar import FindBar
@@ -29,32 +29,15 @@ from editor.ui.transcript.interaction import Interaction
 from editor.ui.transcript.layout import DocumentLayout
 from editor.ui.transcript.menu import build_menu
 from editor.ui.transcript.overlay import CorrectionOverlay
-from editor.ui.transcript.painter import PaintContext, paint_paragraph
+from editor.ui.transcript.painter import PaintContext, bands, paint_paragraph
 from editor.ui.transcript.scrolling import TOP_PAD
 from editor.ui.transcript.theme import TextMetrics, colors_from
 from editor.viewmodel import Selection, Token, TranscriptModel, Update
+from editor.viewmodel.selection import changed_spans
 
 MARGIN = 28.0
 BIG_SELECTION = 400
 """A selection change touching more words than this repaints the viewport in one go."""
-
-
-def changed_spans(old: Selection | None, new: Selection | None) -> list[tuple[int, int]]:
-    """Inclusive ordinal spans selected in exactly one of ``old`` and ``new``."""
-    a = (old.first_ordinal, old.last_ordinal) if old is not None else None
-    b = (new.first_ordinal, new.last_ordinal) if new is not None else None
-    if a is None or b is None:
-        return [x for x in (a, b) if x is not None]
-    if a[1] < b[0] or b[1] < a[0]:
-        return [a, b]
-    spans: list[tuple[int, int]] = []
-    lo1, lo2 = sorted((a[0], b[0]))
-    if lo1 < lo2:
-        spans.append((lo1, lo2 - 1))
-    hi1, hi2 = sorted((a[1], b[1]))
-    if hi1 < hi2:
-        spans.append((hi1 + 1, hi2))
-    return spans
 
 
 class TranscriptView(QAbstractScrollArea):
@@ -186,11 +169,21 @@ class TranscriptView(QAbstractScrollArea):
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
-        self.viewport().update()
+        self._repaint_selection()  # the selection is drawn dimmer without focus
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
-        self.viewport().update()
+        self._repaint_selection()
+
+    def _looks_focused(self) -> bool:
+        """The view, its find bar or its correction editor has the keyboard."""
+        fw = QApplication.focusWidget()
+        return fw is not None and (fw is self or self.isAncestorOf(fw))
+
+    def _repaint_selection(self) -> None:
+        sel = self._model.selection
+        if sel is not None:
+            self.repaint_tokens(self._model.selected_tokens(sel))
 
     # --- geometry helpers (also used by interaction, overlay, find bar) --------------------
 
@@ -363,12 +356,21 @@ class TranscriptView(QAbstractScrollArea):
             self.viewport().update()
         super().changeEvent(event)
 
+    def _paint_band(self, p: QPainter, ctx: PaintContext, y0: float, y1: float) -> None:
+        """Paint the paragraphs meeting document band ``[y0, y1)``."""
+        lay = self._layout
+        first = lay.paragraph_at(y0)
+        if first < 0:
+            return
+        for i in range(first, len(lay.layouts)):
+            if lay.tops[i] >= y1:
+                break
+            paint_paragraph(p, ctx, i, y0, y1)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         self._ensure_layout()
         p = QPainter(self.viewport())
         try:
-            rect = event.rect()
-            p.fillRect(rect, self._colors.base)
             p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
             x0, _ = self.column()
             sel = self._model.selection
@@ -381,17 +383,15 @@ class TranscriptView(QAbstractScrollArea):
                 self.scroll_y(),
                 lo,
                 hi,
-                self.hasFocus(),
+                self.hasFocus()
+                or self._overlay.hasFocus()
+                or self._find.isAncestorOf(self.focusWidget() or self),
             )
-            lay = self._layout
-            y0 = rect.top() + ctx.y_off
-            y1 = rect.bottom() + 1 + ctx.y_off
-            first = lay.paragraph_at(y0)
-            if first >= 0:
-                for i in range(first, len(lay.layouts)):
-                    if lay.tops[i] >= y1:
-                        break
-                    paint_paragraph(p, ctx, i, y0, y1)
+            # Paint each horizontal band of the region on its own: a word repainted at the
+            # top and one at the bottom must not repaint everything between them.
+            for top, bottom in bands(event.region(), self._metrics.line_height):
+                p.fillRect(QRectF(0, top, self.viewport().width(), bottom - top), self._colors.base)
+                self._paint_band(p, ctx, top + ctx.y_off, bottom + ctx.y_off)
         finally:
             p.end()
         if not self._ready_sent:

@@ -82,8 +82,8 @@ def test_relayout_moves_later_paragraphs_by_the_height_change() -> None:
 
 
 def test_changed_spans_are_the_symmetric_difference() -> None:
-    from editor.ui.transcript.view import changed_spans
     from editor.viewmodel import Selection
+    from editor.viewmodel.selection import changed_spans
 
     def sel(a: int, b: int) -> Selection:
         return Selection(f"w{a}", f"w{b}", a, b, a)

@@ -64,6 +64,12 @@ def test_partial_repaints_equal_a_full_repaint(
                 harness.commit(SetPause(a, round((gap[1] - gap[0]) / 3, 2)))
         if step % 10 == 9:
             assert on_screen(view) == fresh(view), f"stale pixels after step {step}"
+    view.setFocus()
+    view.select_range(words[3].key, words[9].key)
+    assert on_screen(view) == fresh(view)
+    view.clearFocus()  # the selection is drawn dimmer without the keyboard
+    assert not view.hasFocus()
+    assert on_screen(view) == fresh(view)
     view.set_show_deleted(False)
     assert on_screen(view) == fresh(view)
 
