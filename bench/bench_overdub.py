@@ -155,6 +155,22 @@ def join_clicks(ctx: VoiceContext, made: Any) -> tuple[int, int, float]:
     return joins, over, worst
 
 
+def ffmpeg_lufs(x: np.ndarray, rate: int, scratch: Path) -> float:
+    """Integrated loudness by the ffmpeg CLI's own ``ebur128`` (an independent meter)."""
+    import soundfile as sf
+
+    sf.write(str(scratch), x, rate, subtype="FLOAT")
+    proc = subprocess.run(
+        ["ffmpeg", "-nostats", "-i", str(scratch), "-af", "ebur128", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = proc.stderr[proc.stderr.rfind("Summary:") :]
+    found = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
+    return float(found[1]) if found else float("nan")
+
+
 def to_16k(x: np.ndarray, rate: int) -> np.ndarray:
     from render.export.resample import resample_blocks
 
@@ -237,6 +253,11 @@ def main() -> None:
             filled = compose(VoiceRequest(line, ctx3, None), splice, speech)
             filled_wer = wer(text, hear(to_16k(filled.samples, filled.sample_rate))).rate
         lufs, target = level.loudness(clip.samples, ctx.sample_rate), level.target_loudness(ctx)
+        OUT.mkdir(parents=True, exist_ok=True)
+        ff_error = abs(
+            ffmpeg_lufs(clip.samples, ctx.sample_rate, OUT / "overdub-clip.wav")
+            - ffmpeg_lufs(level.context_audio(ctx), ctx.sample_rate, OUT / "overdub-context.wav")
+        )
         covered = 1 - len(clip.uncovered) / len(line.words)
         rows.append(
             {
@@ -251,13 +272,14 @@ def main() -> None:
                 "joins_over": over,
                 "worst_join_ratio": worst,
                 "loudness_error_lu": abs(lufs - target),
+                "loudness_error_ffmpeg_lu": ff_error,
                 "uncovered": list(clip.uncovered),
             }
         )
         print(
             f"{covered:5.0%} cover  WER {rows[-1]['wer']:5.1%}  {t_splice:5.2f} s "
             f"(espeak {t_speech:4.2f} s)  joins {joins} over {over}  "
-            f"ΔL {abs(lufs - target):4.2f} LU  | {text}",
+            f"ΔL {abs(lufs - target):4.2f} LU (ffmpeg {ff_error:4.2f})  | {text}",
             flush=True,
         )
 
@@ -294,6 +316,8 @@ def main() -> None:
         "worst_join_ratio": max(r["worst_join_ratio"] for r in rows),
         "loudness_error_max_lu": max(r["loudness_error_lu"] for r in rows),
         "loudness_error_median_lu": med("loudness_error_lu"),
+        "loudness_error_ffmpeg_max_lu": max(r["loudness_error_ffmpeg_lu"] for r in rows),
+        "loudness_error_ffmpeg_median_lu": med("loudness_error_ffmpeg_lu"),
         "seconds_15k_words_median": statistics.median(scale_times),
         "seconds_15k_words_max": max(scale_times),
         "uncovered_words": sorted({w for r in rows for w in r["uncovered"]}),
