@@ -132,6 +132,8 @@ class ExportDialog(QDialog):
         layout.addLayout(buttons)
         self.format.currentIndexChanged.connect(self._format_changed)
         self._format_changed()
+        self.path.setFocus()
+        self.path.selectAll()
 
     # --- form -------------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ class DropZone(QFrame):
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         button = QPushButton("Choose Files…")
         button.setAccessibleName("Choose audio files")
-        button.clicked.connect(self._choose)
+        button.clicked.connect(self.choose)
         layout.addStretch(1)
         layout.addWidget(title)
         layout.addWidget(hint)
@@ -47,7 +47,7 @@ class DropZone(QFrame):
         layout.addStretch(1)
         self._set_hover(False)
 
-    def _choose(self) -> None:
+    def choose(self) -> None:
         files = choose_audio(self)
         if files:
             self.filesDropped.emit(files)

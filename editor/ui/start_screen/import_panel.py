@@ -74,6 +74,8 @@ class ImportPanel(QWidget):
         self.go.setDefault(True)
         self.go.setAccessibleName("Create project and import")
         self.go.clicked.connect(self.start)
+        for edit in (self.name, *self.labels):  # Return starts it (not a dialog: no default)
+            edit.returnPressed.connect(self.go.click)
         buttons.addWidget(self.cancel)
         buttons.addWidget(self.go)
         layout.addLayout(buttons)

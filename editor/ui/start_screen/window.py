@@ -7,6 +7,7 @@ which never touches the user's media and asks first); errors reach the user as o
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -115,9 +116,21 @@ class StartScreen(QWidget):
         layout.setSpacing(24)
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
+        self._shortcut(QKeySequence.StandardKey.New, self.new_project)
+        self._shortcut(QKeySequence("Ctrl+I"), self.drop.choose)
+        self._shortcut(QKeySequence.StandardKey.Find, self.search.setFocus)
         geometry = ctx.settings.geometry("library")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(980, 600)
+
+    def _shortcut(self, keys: QKeySequence | QKeySequence.StandardKey, slot: Any) -> None:
+        action = QAction(self)
+        if isinstance(keys, QKeySequence.StandardKey):
+            action.setShortcuts(keys)
+        else:
+            action.setShortcut(keys)
+        action.triggered.connect(slot)
+        self.addAction(action)
 
     # --- library ----------------------------------------------------------------------------
 
