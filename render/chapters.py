@@ -28,6 +28,7 @@ from typing import Any
 
 from render.atomic import write_text
 from render.errors import ExportError
+from render.textfile import read_user_text
 
 CHAPTERS_VERSION = "1.2.0"
 """The Podcasting 2.0 chapters format version written (1.x is read)."""
@@ -69,12 +70,7 @@ def _start(chapter: Chapter) -> float:
 def load_chapters(path: str | Path) -> list[Chapter]:
     """Read a chapters file in either form (JSON if it parses as JSON, else the text form)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ChapterError(f"{p}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ChapterError(f"{p}: cannot read chapters: {exc}") from None
+    text = read_user_text(p, ChapterError)
     try:
         if text.lstrip().startswith(("{", "[")):
             return parse_chapters_json(text)

@@ -29,6 +29,7 @@ import msgspec
 
 from render.atomic import write_text
 from render.errors import EdlError, EdlVersionError
+from render.textfile import read_user_text
 
 EDL_VERSION = 1
 DEFAULT_CROSSFADE_MS = 10.0
@@ -318,12 +319,7 @@ def loads(text: str, base: Path | None = None) -> Edl:
 def load(path: str | Path) -> Edl:
     """Read an EDL file; relative media paths resolve against the file's folder."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise EdlError(f"{p}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EdlError(f"{p}: cannot read: {exc}") from None
+    text = read_user_text(p, EdlError)
     try:
         return loads(text, p.resolve().parent)
     except EdlVersionError as exc:
