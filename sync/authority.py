@@ -326,12 +326,9 @@ class Authority:
         hit = self._seen.get(key)
         if hit is not None:
             return hit
-        if self._recent and len(self._recent) < (self._recent.maxlen or 0):
-            # Everything since the oldest remembered entry is in memory; storage is needed only
-            # for keys from before it.
-            first = self._recent[0].version
-            if first <= 1:
-                return None
+        recent = self._recent
+        if recent and recent[0].version == 1 and len(recent) < (recent.maxlen or 0):
+            return None  # the whole log is in memory: storage cannot know more
         return self._storage.find(*key)
 
     def _since(self, base: int) -> list[Op]:
