@@ -66,7 +66,8 @@ class TranscriptView(QAbstractScrollArea):
         # Always there, so the first layout never changes the viewport's width (a relayout).
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
-        self.viewport().setAutoFillBackground(True)
+        # paintEvent fills every band it is asked to paint: no background erase first.
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setAccessibleName("Transcript")
         accessible.install()
         self._interaction = Interaction(self)
