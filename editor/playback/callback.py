@@ -40,8 +40,10 @@ class Callback:
         ring: Ring,
         latency_s: float,
         clock: Callable[[], float] = _time.perf_counter,
+        on_first_call: Callable[[], object] | None = None,
     ) -> None:
         self.ring = ring
+        self._on_first_call = on_first_call
         self.latency_s = latency_s
         self._clock = clock
         self.calls = 0
@@ -56,6 +58,9 @@ class Callback:
         self.durations: npt.NDArray[np.float64] = np.zeros(HISTORY, dtype=np.float64)
 
     def __call__(self, outdata: Frames, frames: int, time: Any, status: Any) -> None:
+        if self._on_first_call is not None:  # once per stream: the thread's scheduling
+            setup, self._on_first_call = self._on_first_call, None
+            setup()
         start = self._clock()
         self.last_call = start
         ring = self.ring
@@ -80,6 +85,10 @@ class Callback:
         self.frames_out += frames
         self.durations[self.calls % HISTORY] = self._clock() - start
         self.calls += 1
+
+    def arm(self, setup: Callable[[], object]) -> None:
+        """Run ``setup`` on the callback's own thread at the next call (a new stream's)."""
+        self._on_first_call = setup
 
     def duration_percentiles(self) -> tuple[float, float]:
         """``(p50, p99)`` seconds over the recorded calls (zeros before the first call)."""

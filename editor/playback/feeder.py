@@ -51,9 +51,15 @@ CHUNK = 1024
 FADE_S = 0.005
 """Length of a splice's crossfade (and of the fades at pause, resume and a selection's end)."""
 
-SPLICE_MARGIN_S = 0.012
+SPLICE_MARGIN_S = 0.01
 """Audio beyond the callback's read position that a splice leaves alone, on top of one
 callback buffer, so the callback never catches up with the frames being rewritten."""
+
+HEAD_CHUNKS = 4
+"""Chunks rendered for a splice before the consumer is held (~85 ms at 48 kHz)."""
+
+SPLICE_TRIES = 3
+"""Attempts at a splice point before giving up on perfect continuity."""
 
 HOLD_TIMEOUT_S = 0.2
 """How long a splice waits for a running callback to finish (a dead stream never does)."""
@@ -137,6 +143,7 @@ class Feeder:
         blocksize: int,
         emit: Observer,
         fill_s: float = FILL_S,
+        margin_s: float = SPLICE_MARGIN_S,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.programme = programme
@@ -145,6 +152,7 @@ class Feeder:
         self.out_rate = out_rate
         self.blocksize = blocksize
         self.fill_s = fill_s
+        self.margin_s = margin_s
         self._emit = emit
         self._sleep = sleep
         self.commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
@@ -265,34 +273,71 @@ class Feeder:
         if self.loop is not None:
             a, b = (carry(old.layout, t, programme.layout) for t in self.loop)
             self.loop = (a, b) if b > a else None
-        old.reader.close()
         if self.state == "ending":
             self.state = "playing"
 
     # -- splicing -------------------------------------------------------------------------------
 
-    def _splice(self, change: Callable[[int], None]) -> None:
-        """Apply ``change(program frame at the splice point)`` and rewrite the ring from there."""
+    def _splice_point(self) -> int:
+        """The ring index a splice would start at now."""
         ring = self.ring
-        tail: Frames = np.zeros((0, ring.channels), dtype=np.float32)
-        if self.state != "paused" and ring.available() > 0:
-            k = min(
-                ring.read_index + self.blocksize + round(SPLICE_MARGIN_S * self.out_rate),
-                ring.write_index,
-            )
-            self._hold(k)
-            k = max(k, ring.read_index)
-            at = self.timeline.program_at(k)
-            here = self.pos if at is None else round(at)
-            tail = ring.peek(k, min(self.fade, ring.write_index - k))
-            ring.rewind(k)
-            self.timeline.cut(k)
+        margin = self.blocksize + round(self.margin_s * self.out_rate)
+        return min(ring.read_index + margin, ring.write_index)
+
+    def _splice(self, change: Callable[[int], None]) -> None:
+        """Apply ``change(program frame at the splice point)`` and rewrite the ring from there.
+
+        The new audio is rendered *before* the consumer is held, while the callback still
+        plays the old audio up to the splice point, so the hold itself lasts only as long as a
+        ring write. If rendering took so long that the callback passed the splice point, the
+        splice is redone a little later (at most :data:`SPLICE_TRIES` times).
+        """
+        ring = self.ring
+        old = self.programme
+        if self.state == "paused" or ring.available() == 0:
+            change(self.pos)
+            self._commit(ring.write_index, np.zeros((0, ring.channels), dtype=np.float32))
         else:
-            k = ring.write_index
-            here = self.pos
+            saved = self._saved()
+            for attempt in range(SPLICE_TRIES):
+                k = self._splice_point()
+                at = self.timeline.program_at(k)
+                self._restore(saved)
+                change(self.pos if at is None else round(at))
+                self.stage = self._new_stage()
+                head = self._render_head() if self.state != "paused" else None
+                self._hold(k)
+                if ring.read_index > k and attempt + 1 < SPLICE_TRIES:
+                    ring.release()  # too late for this point: the callback has played it
+                    continue
+                k = max(k, ring.read_index)
+                tail = ring.peek(k, min(self.fade, ring.write_index - k))
+                ring.rewind(k)
+                self.timeline.cut(k)
+                self._commit(k, tail, head)
+                break
+        if self.programme is not old:
+            old.reader.close()
+
+    def _saved(self) -> tuple[Any, ...]:
+        return (self.programme, self.pos, self.state, self.end_at, self.loop)
+
+    def _restore(self, saved: tuple[Any, ...]) -> None:
+        self.programme, self.pos, self.state, self.end_at, self.loop = saved
+
+    def _render_head(self) -> tuple[int, Frames]:
+        """``(program frame, frames)``: the first audio after a splice, enough to cover the fade
+        and to give the feeder some slack before its next round."""
+        start = self.pos
+        return start, self._render_at_least(max(self.fade, HEAD_CHUNKS * CHUNK))
+
+    def _commit(self, k: int, tail: Frames, rendered: tuple[int, Frames] | None = None) -> None:
+        """Write the spliced audio at ring index ``k`` (== write index) and let the consumer on."""
+        ring = self.ring
         try:
-            change(here)
-            self.stage = self._new_stage()
+            if self.state != "paused" and rendered is None:
+                self.stage = self._new_stage()
+                rendered = self._render_head()
             self.splices += 1
             if self.state == "paused":
                 if len(tail):
@@ -302,12 +347,13 @@ class Feeder:
                 self.splice = (ring.write_index, self.pos)
                 ring.final = True
                 return
-            self.timeline.start(k, self.pos, self.stage.ratio)
-            self.splice = (k, self.pos)
+            assert rendered is not None
+            start, head = rendered
+            self.timeline.start(k, start, self.stage.ratio)
+            self.splice = (k, start)
             # From silence, fade in — except at the programme's very start, which plays exactly
             # as export renders it.
-            fade_in = self.fade if self.pos > 0 else 0
-            head = self._render_at_least(max(len(tail), self.fade))
+            fade_in = self.fade if start > 0 else 0
             if len(head):
                 ring.write(_join(tail, head, fade_in))
                 self.timeline.extend(ring.write_index)

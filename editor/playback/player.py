@@ -38,6 +38,7 @@ from editor.playback import feeder as fd
 from editor.playback.callback import Callback
 from editor.playback.devices import (
     BLOCKSIZE,
+    LATENCY,
     Backend,
     OutputDevice,
     SoundDeviceBackend,
@@ -46,6 +47,7 @@ from editor.playback.devices import (
     device_rate,
 )
 from editor.playback.events import DeviceLost, Observer, PlayerEvent
+from editor.playback.priority import CALLBACK_PRIORITY, FEEDER_PRIORITY, make_realtime
 from editor.playback.ring import Ring
 from editor.playback.tempo import check_speed
 from editor.playback.timeline import Timeline
@@ -60,8 +62,9 @@ SWITCH_INTERVAL_S = 0.001
 POLL_S = 0.004
 """How often the feeder thread wakes to top the ring up and watch the device."""
 
-STALL_S = 0.75
-"""A stream whose callback has not run for this long has lost its device."""
+STALL_S = 2.0
+"""A stream whose callback has not run for this long has lost its device (a PulseAudio stream
+can pause ~0.6 s while its sink wakes up, so less would cry wolf)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +114,13 @@ class Player:
     ``programme`` is an :class:`~render.edl.Edl` (opened here) or an :class:`EdlReader` (cloned,
     so the player has sources of its own). ``words`` is the ``sync.derive.ProgramMap`` of the
     same EDL, for :meth:`seek_word` and :meth:`current_word`. ``device`` is an index, a name or
-    a unique part of one (default output when ``None``). ``lower_switch_interval=False`` leaves
-    the interpreter alone (the benchmark compares both). ``threaded=False`` runs no thread: the
-    caller calls :meth:`pump` (tests do, with a fake backend).
+    a unique part of one (default output when ``None``). ``latency`` is the output latency asked
+    of PortAudio and ``splice_margin_s`` the audio a seek or edit leaves untouched ahead of the
+    callback: raise both on a heavily loaded machine. ``lower_switch_interval=False`` leaves
+    the interpreter alone (the benchmark compares both); ``realtime=False`` does not ask for
+    real-time scheduling of the callback and feeder threads (:mod:`.priority`).
+    ``threaded=False`` runs no thread: the caller calls :meth:`pump` (tests do, with a fake
+    backend).
 
     Raises :class:`PlaybackError` when there is no usable device or no PortAudio, and the
     reader's ``MediaError``/``EdlError`` when the programme cannot be opened.
@@ -127,7 +134,10 @@ class Player:
         device: str | int | None = None,
         backend: Backend | None = None,
         fill_s: float = fd.FILL_S,
+        latency: float = LATENCY,
+        splice_margin_s: float = fd.SPLICE_MARGIN_S,
         lower_switch_interval: bool = True,
+        realtime: bool = True,
         threaded: bool = True,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
@@ -143,6 +153,8 @@ class Player:
         self._stream_ended = threading.Event()
         self._clock = clock
         self._play_origin = 0
+        self._latency = latency
+        self._realtime = realtime
         self._submitted = 0
         self._hint: tuple[int, int] | None = None
         """``(commands submitted, program frame)``: the playhead a seek asked for, shown until
@@ -163,6 +175,7 @@ class Player:
                 BLOCKSIZE,
                 self._emit,
                 fill_s,
+                splice_margin_s,
             )
             self._open_stream(rate)
         except BaseException:
@@ -178,8 +191,16 @@ class Player:
 
     def _open_stream(self, rate: int) -> None:
         self._stream_ended.clear()
+        if self._realtime:
+            self._callback.arm(lambda: make_realtime(CALLBACK_PRIORITY))
         self._stream = self._backend.open(
-            self.device, rate, self._ring.channels, self._callback, self._stream_ended.set
+            self.device,
+            rate,
+            self._ring.channels,
+            self._callback,
+            self._stream_ended.set,
+            self._latency,
+            BLOCKSIZE,
         )
         self.device_rate = rate
         self._callback.latency_s = float(self._stream.latency)
@@ -434,6 +455,8 @@ class Player:
         self._timeline.prune(self._ring.read_index - self._ring.capacity)
 
     def _run(self) -> None:
+        if self._realtime:
+            make_realtime(FEEDER_PRIORITY)
         while not self._closed:
             self.pump()
             self._wake.wait(POLL_S)

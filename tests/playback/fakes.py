@@ -116,6 +116,8 @@ class FakeBackend:
         channels: int,
         callback: StreamCallback,
         finished: Callable[[], None],
+        latency: float = 0.03,
+        blocksize: int = 256,
     ) -> Any:
         stream = FakeStream(self.clock, rate, channels, callback, finished, self.latency)
         stream.start()

@@ -1,0 +1,130 @@
+"""A private PulseAudio null sink for proving what playback sounds like (tests, benchmark).
+
+A null sink plays in real time and its monitor can be recorded with ``parec``, so a test can
+play a programme through PortAudio (ALSA's ``pulse`` device, from Debian's
+``libasound2-plugins``) and compare the recording with an export. The server is started with a
+runtime folder of its own, so it never touches a user's sound setup, and is killed on exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from editor.errors import PlaybackError
+
+SINK = "wordcut_null"
+
+
+class NullSink:
+    """A running PulseAudio with one null sink; ``server`` is its ``PULSE_SERVER`` value."""
+
+    def __init__(self, runtime: Path, rate: int = 48000) -> None:
+        self.runtime = runtime
+        self.rate = rate
+        self.server = f"unix:{runtime / 'native'}"
+        self._pid: int | None = None
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start the daemon and wait until it answers; :class:`PlaybackError` if it cannot."""
+        for tool in ("pulseaudio", "pactl", "parec"):
+            if shutil.which(tool) is None:
+                raise PlaybackError(f"{tool} is not installed (Debian: pulseaudio-utils)")
+        self.runtime.mkdir(parents=True, exist_ok=True)
+        env = self.env()
+        cmd = [
+            "pulseaudio",
+            "-n",
+            "--daemonize=yes",
+            "--exit-idle-time=-1",
+            "--use-pid-file=yes",
+            "--disallow-exit",
+            f"--load=module-null-sink sink_name={SINK} rate={self.rate}",
+            "--load=module-native-protocol-unix",
+        ]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise PlaybackError(f"pulseaudio would not start: {done.stderr.strip()[-300:]}")
+        deadline = time.monotonic() + timeout
+        while True:
+            info = subprocess.run(["pactl", "info"], env=env, capture_output=True, timeout=5)
+            if info.returncode == 0:
+                break
+            if time.monotonic() > deadline:
+                self.stop()
+                raise PlaybackError("pulseaudio started but never answered")
+            time.sleep(0.05)  # polling a daemon's readiness, not synchronising threads
+        pid_file = self.runtime / "pid"
+        if pid_file.exists():
+            self._pid = int(pid_file.read_text().split()[0])
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "PULSE_RUNTIME_PATH": str(self.runtime), "PULSE_SERVER": self.server}
+
+    @contextlib.contextmanager
+    def recording(self, path: Path, channels: int = 2) -> Iterator[None]:
+        """Record the sink's monitor as raw float32 into ``path`` while the block runs."""
+        with path.open("wb") as out:
+            rec = subprocess.Popen(
+                [
+                    "parec",
+                    "-d",
+                    f"{SINK}.monitor",
+                    "--format=float32le",
+                    f"--rate={self.rate}",
+                    f"--channels={channels}",
+                    "--raw",
+                    "--latency-msec=20",
+                ],
+                stdout=out,
+                env=self.env(),
+            )
+            try:
+                yield
+            finally:
+                rec.send_signal(signal.SIGINT)
+                try:
+                    rec.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    rec.kill()
+                    rec.wait()
+
+    def stop(self) -> None:
+        """Kill the daemon (and wait until it is gone)."""
+        subprocess.run(["pulseaudio", "--kill"], env=self.env(), capture_output=True, timeout=10)
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            self._pid = None
+
+    def __enter__(self) -> NullSink:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def read_recording(path: Path, channels: int = 2) -> npt.NDArray[np.float32]:
+    data = np.fromfile(path, dtype=np.float32)
+    return data[: len(data) // channels * channels].reshape(-1, channels)
+
+
+def align(recorded: npt.NDArray[np.float32], reference: npt.NDArray[np.float32]) -> int:
+    """The offset ``d`` such that ``recorded[i] ≈ reference[i + d]`` (cross-correlation of the
+    first channel, by FFT)."""
+    a = recorded[:, 0].astype(np.float64)
+    b = reference[:, 0].astype(np.float64)
+    n = 1 << int(np.ceil(np.log2(len(a) + len(b))))
+    xc = np.fft.irfft(np.fft.rfft(b, n) * np.conj(np.fft.rfft(a, n)), n)
+    lag = int(np.argmax(xc))
+    return lag if lag < n - len(a) else lag - n
