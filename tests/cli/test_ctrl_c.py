@@ -28,23 +28,20 @@ import pytest
 import soundfile as sf
 
 from editor.cli.common import CANCELLED_LINE, EXIT_CANCELLED
+from tests.cli.runner import ROOT, build_library, wordcut_command
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="pseudo-terminals and /proc are Linux's"
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 RATE = 48000
 SECONDS = 30.0
-SCRIPT = Path(sys.executable).with_name("wordcut")
 PERCENT = re.compile(rb"(\d+\.\d)%")
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A library with one 30 s stereo track, transcribed, in two sections."""
-    from editor.cli import main
-
     base = tmp_path_factory.mktemp("ctrl_c")
     rng = np.random.default_rng(7)
     t = np.arange(int(SECONDS * RATE)) / RATE
@@ -53,15 +50,15 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sf.write(base / "talk.wav", audio.astype(np.float32), RATE)
     words = [{"text": f"w{i}", "start": i * 0.5, "end": i * 0.5 + 0.4} for i in range(55)]
     (base / "talk.json").write_text(json.dumps(words))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WORDCUT_HOME", str(base / "home"))
-        for argv in (
+    build_library(
+        base / "home",
+        [
             ["new", "Ep"],
             ["import", "Ep", str(base / "talk.wav"), "--label", "Ann", "--quiet"],
             ["transcript-import", "Ep", "--track", "Ann", str(base / "talk.json")],
             ["section", "add", "Ep", "30", "Part two"],
-        ):
-            assert main(argv) == 0, argv
+        ],
+    )
     return base / "home"
 
 
@@ -88,7 +85,7 @@ def _export_interrupted(
     Returns (exit status, everything the terminal showed, whether Ctrl+C was pressed before
     the export ended by itself).
     """
-    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "editor.cli"]
+    command = wordcut_command()
     master, slave = os.openpty()
     env = {
         **os.environ,

@@ -14,7 +14,6 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,11 +22,10 @@ import pytest
 import soundfile as sf
 
 from editor.cli.common import EXIT_ERROR, EXIT_INTERNAL
+from tests.cli.runner import ROOT, build_library, wordcut_command
 
-ROOT = Path(__file__).resolve().parents[2]
 RATE = 48000
 WORDS = ["Hello", "and", "welcome", "to", "the", "show", "today", "we", "talk", "about", "editing"]
-SCRIPT = Path(sys.executable).with_name("wordcut")
 
 
 def wordcut(
@@ -38,7 +36,7 @@ def wordcut(
     ``readonly_safe``: when the tests run as root, drop the capabilities that let root write
     into a folder without write permission, so a read-only folder is read-only for us too.
     """
-    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "editor.cli"]
+    command = wordcut_command()
     if readonly_safe and os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
         if setpriv is None:
@@ -76,8 +74,6 @@ def one_line(proc: subprocess.CompletedProcess[str], status: int, *fragments: st
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A library with project "Ep" (one track, a transcript, two sections) and its media."""
-    from editor.cli import main
-
     base = tmp_path_factory.mktemp("library")
     media = base / "media"
     media.mkdir()
@@ -86,17 +82,16 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     rows = [{"text": w, "start": i * 0.5, "end": i * 0.5 + 0.4} for i, w in enumerate(WORDS)]
     (media / "ann.json").write_text(json.dumps(rows))
     home = base / "home"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WORDCUT_HOME", str(home))
-        mp.setenv("WORDCUT_LOG_DIR", str(home / "logs"))
-        for argv in (
+    build_library(
+        home,
+        [
             ["new", "Ep"],
             ["import", "Ep", str(media / "ann.wav"), "--label", "Ann", "--quiet"],
             ["transcript-import", "Ep", "--track", "Ann", str(media / "ann.json")],
             ["section", "add", "Ep", "5", "Talk"],
             ["edl", "Ep", "--out", str(base / "program.edl.json")],
-        ):
-            assert main(argv) == 0, argv
+        ],
+    )
     return home, media
 
 
