@@ -44,6 +44,8 @@ class Overdub:
 
     ``clip`` is a reference the project resolves to a file (``derive_edl``'s ``clip_path``);
     ``duration`` is in seconds and is trusted for program-time maps before the file is decoded.
+    ``voice`` names the voice profile a clip imitates and ``voice_owner`` the identity that
+    profile belongs to — the only author an authority lets insert it (``editor.overdub``).
     """
 
     id: str
@@ -53,6 +55,7 @@ class Overdub:
     duration: float
     voice: str | None = None
     generated: bool = True
+    voice_owner: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -232,6 +232,8 @@ def overdub_to_dict(o: Overdub) -> dict[str, Any]:
     }
     if o.voice is not None:
         d["voice"] = o.voice
+    if o.voice_owner is not None:
+        d["voice_owner"] = o.voice_owner
     return d
 
 
@@ -377,6 +379,7 @@ def overdub_from_dict(d: Any, where: str = "overdub") -> Overdub:
         duration=r.number("duration"),
         voice=r.opt_text("voice"),
         generated=r.flag("generated", True),
+        voice_owner=r.opt_text("voice_owner"),
     )
 
 

@@ -153,12 +153,16 @@ def authorize(author: str, op: Op, owners: Mapping[str, str]) -> str | None:
     that ``author`` does not own, else ``None``.
 
     ``owners`` maps each *active* (verified, not removed) profile id to its owner identity, so a
-    removed or unknown profile is refused too. An overdub without a voice (a sting, or generic
-    text-to-speech that imitates nobody) needs no profile.
+    removed or unknown profile is refused too, and so is an op whose ``voice_owner`` (what the
+    relay checks, ``sync.relay.room.foreign_voice``) disagrees. An overdub without a voice (a
+    sting, or generic text-to-speech that imitates nobody) needs no profile.
     """
     for insert in overdubs_in(op):
-        voice = insert.overdub.voice
-        if voice is not None and owners.get(voice) != author:
+        o = insert.overdub
+        if o.voice is None:
+            continue
+        owner = owners.get(o.voice)
+        if owner != author or (o.voice_owner is not None and o.voice_owner != owner):
             return FORBIDDEN
     return None
 

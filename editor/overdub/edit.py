@@ -128,6 +128,7 @@ def overdub_op(prepared: Prepared, clip_name: str, doc: Any) -> Compound:
         duration=prepared.clip.duration,
         voice=None if prepared.profile is None else prepared.profile.id,
         generated=True,
+        voice_owner=None if prepared.profile is None else prepared.profile.owner,
     )
     ops.append(InsertOverdub(overdub))
     return Compound("overdub", tuple(ops))

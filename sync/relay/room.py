@@ -34,7 +34,7 @@ from sync.errors import (
     SeqReuse,
 )
 from sync.events import LogEntry
-from sync.ops import Compound, Op, decode_op, encode_op, op_to_dict
+from sync.ops import Compound, InsertOverdub, Op, decode_op, encode_op, op_to_dict
 from sync.relay.errors import RelayStoreError
 from sync.relay.store import OpRow, RelayStore
 from sync.snapshot import Snapshot, encode_snapshot, parse_snapshot
@@ -161,7 +161,9 @@ class RoomAuthority:
         return self.auth.version
 
     def _authorize(self, author: str, op: Op) -> str | None:
-        return "viewers can watch but not edit" if self._role == "viewer" else None
+        if self._role == "viewer":
+            return "viewers can watch but not edit"
+        return foreign_voice(author, op)
 
     @staticmethod
     def _applied(e: LogEntry) -> bytes:
@@ -248,3 +250,20 @@ class RoomAuthority:
 
     def seedable(self) -> bool:
         return self.version == 0 and not self.log.batch and not self.history
+
+
+def foreign_voice(author: str, op: Op) -> str | None:
+    """Overdub consent at the relay: an ``insert_overdub`` that imitates a voice (``voice``)
+    is accepted only from the identity that voice belongs to (``voice_owner``), so nobody in a
+    room can insert a clip in another host's voice. The relay cannot see the hosts' voice
+    libraries; each host's own authority checks the profile itself (``editor.overdub``)."""
+    if isinstance(op, Compound):
+        for inner in op.ops:
+            reason = foreign_voice(author, inner)
+            if reason is not None:
+                return reason
+        return None
+    o = op.overdub if isinstance(op, InsertOverdub) else None
+    if o is not None and o.voice is not None and o.voice_owner != author:
+        return "an overdub in a host's voice may only be inserted by that host"
+    return None
