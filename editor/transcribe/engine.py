@@ -8,6 +8,14 @@ own single-threaded model replica. Silero VAD (500 ms minimum silence) runs on e
 first: a chunk with no speech never reaches the model, so silence cannot be hallucinated into
 words, and each chunk is trimmed to its speech.
 
+One window, one pass has a failure plain faster-whisper does not: decoding without timestamps,
+the model may end its text early (after a pause, or where the voice changes) and leave the
+rest of the window unsaid — on a 4-minute build of the shared speech it dropped all of JFK's
+11 s. Plain transcription recovers because it seeks past what it decoded and decodes again.
+So here, after the pass, any stretch of VAD speech of at least ``MISSED_SPEECH`` seconds that no
+word covers is decoded again on its own (at most ``REDECODE_ROUNDS`` times), and the words it
+yields are added where the first pass had none.
+
 An engine is anything with ``transcribe(audio, options) -> words``; tests inject fakes
 through :data:`EngineFactory` so the job machinery is tested without a model.
 """
@@ -28,6 +36,11 @@ from editor.transcribe.words import TimedWord
 
 VAD_MIN_SILENCE_MS = 500
 SPEECH_MARGIN = 0.2
+MISSED_SPEECH = 1.0
+"""Seconds of detected speech without a word that make the engine decode that stretch again."""
+COVER_MARGIN = 0.25
+"""Seconds either side of a word counted as covered by it (word times are approximate)."""
+REDECODE_ROUNDS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +65,52 @@ EngineFactory = Callable[[ModelSpec | None, int, int], Engine]
 """(model, threads, workers) -> engine; must be importable by name for the spawned child."""
 
 
-def speech_span(audio: npt.NDArray[np.float32]) -> tuple[float, float] | None:
-    """First and last speech second found by Silero VAD, or None for a chunk with no speech."""
+Span = tuple[float, float]
+
+
+def speech_spans(audio: npt.NDArray[np.float32]) -> list[Span]:
+    """Speech found by Silero VAD, in seconds (padded by its default 400 ms)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     if len(audio) == 0:
-        return None
-    spans = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=VAD_MIN_SILENCE_MS))
+        return []
+    found = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=VAD_MIN_SILENCE_MS))
+    return [(s["start"] / RATE, s["end"] / RATE) for s in found]
+
+
+def speech_span(audio: npt.NDArray[np.float32]) -> tuple[float, float] | None:
+    """First and last speech second found by Silero VAD, or None for a chunk with no speech."""
+    spans = speech_spans(audio)
     if not spans:
         return None
-    start = max(0.0, spans[0]["start"] / RATE - SPEECH_MARGIN)
-    end = min(len(audio) / RATE, spans[-1]["end"] / RATE + SPEECH_MARGIN)
-    return start, end
+    return _outer(spans, len(audio) / RATE)
+
+
+def _outer(spans: list[Span], duration: float) -> Span:
+    return max(0.0, spans[0][0] - SPEECH_MARGIN), min(duration, spans[-1][1] + SPEECH_MARGIN)
+
+
+def missed_speech(speech: list[Span], words: list[TimedWord]) -> list[Span]:
+    """Stretches of ``speech`` at least :data:`MISSED_SPEECH` long that no word covers.
+
+    Each stretch reaches from the end of the word before it to the start of the word after it
+    (within its speech span), so a re-decode hears the missed words whole.
+    """
+    covered = sorted((w.start - COVER_MARGIN, w.end + COVER_MARGIN) for w in words)
+    out: list[Span] = []
+    for lo, hi in speech:
+        t = lo
+        for a, b in covered:
+            if b <= t:
+                continue
+            if a >= hi:
+                break
+            if a - t >= MISSED_SPEECH:
+                out.append((t, a))
+            t = max(t, b)
+        if hi - t >= MISSED_SPEECH:
+            out.append((t, hi))
+    return out
 
 
 class WhisperEngine:
@@ -76,9 +123,26 @@ class WhisperEngine:
         self._pipeline = BatchedInferencePipeline
 
     def transcribe(self, audio: npt.NDArray[np.float32], options: DecodeOptions) -> list[TimedWord]:
-        span = speech_span(audio)
-        if span is None:
+        speech = speech_spans(audio)
+        if not speech:
             return []
+        words = self._decode(audio, [_outer(speech, len(audio) / RATE)], options)
+        for _ in range(REDECODE_ROUNDS):
+            missed = missed_speech(speech, words)
+            if not missed:
+                break
+            found = self._decode(audio, missed, options)
+            taken = [(w.start, w.end) for w in words]
+            new = [w for w in found if not any(a <= w.mid <= b for a, b in taken)]
+            if not new:
+                break
+            words = sorted([*words, *new], key=lambda w: w.start)
+        return words
+
+    def _decode(
+        self, audio: npt.NDArray[np.float32], clips: list[Span], options: DecodeOptions
+    ) -> list[TimedWord]:
+        """Words of ``clips`` (seconds; each ≤ 30 s), one window per clip."""
         # A pipeline per call: calls may come from several threads (one per model replica).
         segments, _ = self._pipeline(self.model).transcribe(
             audio,
@@ -86,7 +150,7 @@ class WhisperEngine:
             beam_size=options.beam_size,
             batch_size=1,
             word_timestamps=True,
-            clip_timestamps=[{"start": span[0], "end": span[1]}],
+            clip_timestamps=[{"start": a, "end": b} for a, b in clips],
             initial_prompt=VERBATIM_PROMPT if options.verbatim else None,
         )
         out: list[TimedWord] = []

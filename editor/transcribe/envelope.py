@@ -64,8 +64,10 @@ def frame_db(samples: FloatArray, sample_rate: int, frame: float = FRAME_SECONDS
     whole = n // hop
     parts = []
     if whole:
-        blocks = samples[: whole * hop].astype(np.float64).reshape(whole, hop)
-        parts.append(np.mean(blocks * blocks, axis=1))
+        # Sum of squares per frame in one pass (float32 is exact enough for a level in dB
+        # and keeps a 48 kHz track as cheap to measure as a 16 kHz one).
+        blocks = np.asarray(samples[: whole * hop], dtype=np.float32).reshape(whole, hop)
+        parts.append(np.einsum("ij,ij->i", blocks, blocks).astype(np.float64) / hop)
     if n % hop:
         tail = samples[whole * hop :].astype(np.float64)
         parts.append(np.array([np.mean(tail * tail)]))

@@ -29,10 +29,12 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+import numpy as np
+
 from editor.errors import TranscribeCancelled, TranscribeError
-from editor.transcribe.audio import RATE, AudioSource
+from editor.transcribe.audio import RATE, AudioSource, Samples
 from editor.transcribe.checkpoints import Checkpoints, ChunkRecord, job_key
-from editor.transcribe.chunking import Chunk, plan_chunks
+from editor.transcribe.chunking import JOIN, Chunk, plan_chunks, to_track_time
 from editor.transcribe.engine import DecodeOptions
 from editor.transcribe.envelope import Envelope, envelope_of_blocks
 from editor.transcribe.fillers import mark_fillers
@@ -47,6 +49,8 @@ MAX_ATTEMPTS = 3
 SAVED_WORDS = "heard"
 """What a checkpoint holds: every word the chunk heard, context included (joined at assembly).
 Part of the job key, so rows saved under an older scheme are never misread."""
+PLAN = "speech-regions-packed"
+"""How chunks are planned (:mod:`.chunking`); part of the job key for the same reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,7 @@ class TranscriptionJob:
             "overlap": config.overlap,
             "cut_window": config.cut_window,
             "checkpoint": SAVED_WORDS,
+            "plan": PLAN,
         }
         self.key = job_key(model_id, options, source.ident)
         self.checkpoints = Checkpoints(conn_factory(), project_id, track_id, self.key)
@@ -156,24 +161,34 @@ class TranscriptionJob:
     @functools.cached_property
     def envelope(self) -> Envelope:
         """The track's loudness envelope, built once: chunking, timing and bleed all use it."""
-        return envelope_of_blocks(self.source.blocks(60.0), RATE)
+        return envelope_of_blocks(self.source.blocks(60.0), self.source.level_rate)
 
     def run(self) -> TrackTranscript:
-        env = self.envelope
-        chunks = plan_chunks(env, target=self.config.chunk_seconds, window=self.config.cut_window)
         if self.config.retry_gaps:
             self.checkpoints.clear_gaps()
         records = self.checkpoints.load()
-        todo = [c for c in chunks if c.index not in records]
-        redone = len(todo)
-        if todo:
-            try:
-                self._transcribe(chunks, todo, records)
-            except BaseException:
-                self._kill_child()  # Ctrl+C, cancel, a failed save: stop now, not gracefully
-                raise
-            self._stop_child()
-        return self._assemble(chunks, records, env, redone)
+        t0 = time.monotonic()
+        try:
+            # The child imports faster-whisper and loads the model (about a second) while this
+            # process reads the cache for the envelope and plans the chunks. A resumed job
+            # plans first: when every chunk is checkpointed, no child is needed at all.
+            if not records:
+                self._start_child()
+            env = self.envelope
+            chunks = plan_chunks(
+                env,
+                target=self.config.chunk_seconds,
+                window=self.config.cut_window,
+                overlap=self.config.overlap,
+            )
+            todo = [c for c in chunks if c.index not in records]
+            if todo:
+                self._transcribe(chunks, todo, records, t0)
+        except BaseException:
+            self._kill_child()  # Ctrl+C, cancel, a failed save: stop now, not gracefully
+            raise
+        self._stop_child()
+        return self._assemble(chunks, records, env, len(todo))
 
     def close(self) -> None:
         """Release the checkpoint connection (the child is never left running by ``run``)."""
@@ -189,15 +204,15 @@ class TranscriptionJob:
     # --- dispatch loop -----------------------------------------------------------------------
 
     def _transcribe(
-        self, chunks: list[Chunk], todo: list[Chunk], records: dict[int, ChunkRecord]
+        self, chunks: list[Chunk], todo: list[Chunk], records: dict[int, ChunkRecord], t0: float
     ) -> None:
         state = _State(pending=list(todo), records=records)
-        t0 = time.monotonic()
         total = sum(c.length for c in chunks)
         started: float | None = None
         done_here = 0.0
         self._report(chunks, records, total, None)
-        self._start_child()
+        if self._proc is None:
+            self._start_child()
         while state.pending or state.in_flight:
             self._check_cancel()
             if started is None and self._conn is not None and self._ready:
@@ -236,8 +251,7 @@ class TranscriptionJob:
                 return
             chunk = ready[0]
             state.pending.remove(chunk)
-            lo, hi = chunk.padded(self.config.overlap, self.source.duration)
-            audio = self.source.read(lo, hi)
+            audio = self._window(chunk)
             state.in_flight[chunk.index] = chunk
             assert self._conn is not None
             self._conn.send(("work", chunk.index, audio, self.config.options))
@@ -256,10 +270,24 @@ class TranscriptionJob:
             state.pending.append(chunk)
             state.pending.sort(key=lambda c: c.index)
 
+    def _window(self, chunk: Chunk) -> Samples:
+        """The audio the model hears for ``chunk``: its fed spans, with short silences between."""
+        spans = chunk.fed(self.config.overlap, self.source.duration)
+        if len(spans) == 1:
+            return self.source.read(*spans[0])
+        join = np.zeros(round(JOIN * RATE), np.float32)
+        parts: list[Samples] = []
+        for k, (lo, hi) in enumerate(spans):
+            want = round((hi - lo) * RATE)
+            pcm = self.source.read(lo, hi)[:want]
+            if len(pcm) < want:  # keep the layout exact: window_layout counts in seconds
+                pcm = np.concatenate([pcm, np.zeros(want - len(pcm), np.float32)])
+            parts += [join, pcm] if k else [pcm]
+        return np.concatenate(parts)
+
     def _heard(self, chunk: Chunk, local: list[TimedWord]) -> list[TimedWord]:
         """A chunk's words in track time; which of them are kept is decided at assembly."""
-        lo, _ = chunk.padded(self.config.overlap, self.source.duration)
-        return [w.moved(lo) for w in local]
+        return to_track_time(local, chunk.fed(self.config.overlap, self.source.duration))
 
     def _report(
         self, chunks: list[Chunk], records: dict[int, ChunkRecord], total: float, eta: float | None
