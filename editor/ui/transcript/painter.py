@@ -11,9 +11,10 @@ are drawn as pills with their label.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import ceil
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QRegion
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QRegion
 
 from editor.ui.transcript.layout import DocumentLayout
 from editor.ui.transcript.theme import Colors, TextMetrics
@@ -206,7 +207,6 @@ def _paint_pill(p: QPainter, ctx: PaintContext, tok: Token, x: float, w: float, 
     m, c = ctx.metrics, ctx.colors
     lh = m.line_height
     h = m.pill_fm.height() + 4
-    rect = QRectF(x, y + (lh - h) / 2, w, h)
     generated = bool(tok.style & Style.GENERATED)
     gone = bool(tok.style & Style.DELETED)
     bg = c.generated_bg if generated else c.pause_bg
@@ -214,24 +214,44 @@ def _paint_pill(p: QPainter, ctx: PaintContext, tok: Token, x: float, w: float, 
         bg = c.playing_bg
     elif _selected(tok, ctx):
         bg = c.selection_bg if ctx.focused else c.selection_inactive_bg
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(bg)
-    p.drawRoundedRect(rect, h / 2, h / 2)
-    p.setBrush(Qt.BrushStyle.NoBrush)
-    p.setFont(m.pill)
-    color = c.generated_text if generated else c.pause_text
-    p.setPen(c.deleted if gone else color)
-    label = m.static(tok.text, pill=True)
-    size = label.size()
-    p.drawStaticText(
-        QPointF(rect.center().x() - size.width() / 2, rect.center().y() - size.height() / 2), label
-    )
-    if gone:
-        p.setPen(QPen(c.deleted, 1.0))
-        p.drawLine(
-            QPointF(rect.left() + 3, rect.center().y()),
-            QPointF(rect.right() - 3, rect.center().y()),
-        )
+    fg = c.deleted if gone else c.generated_text if generated else c.pause_text
+    dpr = p.device().devicePixelRatioF()
+    key = (tok.text, bg.rgba(), fg.rgba(), gone, w, h, dpr)
+    pix = _PILLS.get(key)
+    if pix is None:
+        if len(_PILLS) >= PILL_CACHE:
+            _PILLS.clear()
+        pix = _PILLS[key] = _render_pill(m, tok.text, bg, fg, gone, w, h, dpr)
+    p.drawPixmap(QPointF(x, y + (lh - h) / 2), pix)
+
+
+PILL_CACHE = 2_000
+_PILLS: dict[tuple[str, int, int, bool, float, float, float], QPixmap] = {}
+"""Pills drawn once per look: a pixmap blit is far cheaper than a rounded rect and its text."""
+
+
+def _render_pill(
+    m: TextMetrics, text: str, bg: QColor, fg: QColor, gone: bool, w: float, h: float, dpr: float
+) -> QPixmap:
+    pix = QPixmap(max(1, ceil(w * dpr)), max(1, ceil(h * dpr)))
+    pix.setDevicePixelRatio(dpr)
+    pix.fill(Qt.GlobalColor.transparent)
+    q = QPainter(pix)
+    try:
+        q.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        q.setPen(Qt.PenStyle.NoPen)
+        q.setBrush(bg)
+        rect = QRectF(0, 0, w, h)
+        q.drawRoundedRect(rect, h / 2, h / 2)
+        q.setFont(m.pill)
+        q.setPen(fg)
+        q.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        if gone:
+            q.setPen(QPen(fg, 1.0))
+            q.drawLine(QPointF(3, h / 2), QPointF(w - 3, h / 2))
+    finally:
+        q.end()
+    return pix
 
 
 def bands(region: QRegion, merge: float) -> list[tuple[float, float]]:
