@@ -38,9 +38,10 @@ from editor.errors import MissingMedia, StoreError
 from editor.project import OpenProject
 from editor.store import db, renders
 from render import edl as edl_mod
+from render.atomic import check_writable
 from render.chapters import Chapter, save_chapters_json
 from render.edl import DEFAULT_CROSSFADE_MS, Edl
-from render.errors import Cancelled, WriteError
+from render.errors import Cancelled
 from render.export import ExportOptions, ExportResult
 from render.jobs import CancelFn, ProgressFn, never_cancel, no_progress
 
@@ -134,8 +135,9 @@ def prepare_export(
 
     ``options`` default to the format of ``out``'s extension with its default settings.
     Raises :class:`MissingMedia` (with the ``wordcut locate`` command) when a track's
-    recording moved, :class:`render.errors.WriteError` when ``out``'s folder is missing or
-    ``out`` is a folder, and the options' or the EDL's own errors for impossible choices.
+    recording moved, :class:`render.errors.WriteError` when ``out`` cannot be written (its
+    folder is missing or read-only, ``out`` is a folder), and the options' or the EDL's own
+    errors for impossible choices.
     """
     target = Path(out).expanduser().resolve()
     opts = options if options is not None else ExportOptions.for_path(target)
@@ -143,10 +145,7 @@ def prepare_export(
     if missing:
         hint = missing[0].locate_hint(project.name)
         raise MissingMedia(hint or f"the recording of track {missing[0].label!r} is missing")
-    if not target.parent.is_dir():
-        raise WriteError(target, f"the folder {target.parent} does not exist")
-    if target.is_dir():
-        raise WriteError(target, "is a folder, not an output file")
+    check_writable(target)  # a missing or read-only folder fails now, not after the render
     edl = project.edl(crossfade_ms=DEFAULT_CROSSFADE_MS if crossfade_ms is None else crossfade_ms)
     opts = _mark_generated(project, opts)
     return ExportJob(

@@ -101,6 +101,23 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def check_writable(target: str | Path) -> None:
+    """Raise the :class:`WriteError` that writing ``target`` would meet, before the work starts.
+
+    A long job (an export) calls this first, so a read-only or missing folder costs the user
+    milliseconds, not the minutes of rendering before the rename would fail. It creates and
+    removes a temporary file under the name :func:`atomic_path` would use.
+    """
+    target = Path(target)
+    _check_folder(target)
+    try:
+        fd, name = tempfile.mkstemp(prefix=temp_prefix(target.name), dir=target.parent)
+    except OSError as exc:
+        raise write_error(target, exc) from None
+    os.close(fd)
+    os.unlink(name)
+
+
 def _check_folder(target: Path) -> None:
     """Refuse a target whose folder is missing or is a file, before any work is done."""
     folder = target.parent

@@ -87,6 +87,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     from render import edl as edl_mod
+    from render.atomic import check_writable
     from render.chapters import load_chapters
     from render.errors import EdlError
     from render.export import export
@@ -96,6 +97,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     options = options_from_args(args, out)
     if out.exists() and out.is_dir():
         raise CliError(f"{out}: is a folder, not an output file")
+    check_writable(out)  # a read-only folder fails before the render, not after it
     edl = edl_mod.load(args.edl)
     if args.crossfade_ms is not None:
         try:

@@ -142,6 +142,10 @@ def test_out_into_a_read_only_folder(
         proc = wordcut(home, *_args(template, edl, out), readonly_safe=True)
         one_line(proc, EXIT_ERROR, str(out), "permission denied")
         assert _listing(folder) == []
+        conn = sqlite3.connect(home / "library.sqlite3")
+        renders = conn.execute("SELECT count(*) FROM renders").fetchone()[0]
+        conn.close()
+        assert renders == 0, "refused before the render started, not after it"
     finally:
         folder.chmod(stat.S_IRWXU)
 
