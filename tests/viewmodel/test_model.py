@@ -17,7 +17,9 @@ from sync.ops import (
     Correct,
     Delete,
     InsertOverdub,
+    MergeSection,
     Op,
+    RemoveOverdub,
     RemoveTranscript,
     RenameSection,
     ReorderSection,
@@ -65,6 +67,9 @@ def change(doc: Document, op: Op) -> tuple[Change, Op]:
     events: list[Event] = []
     inverse = doc.apply(op, events)
     return Change(doc.version, tuple(events), None), inverse
+
+
+commit_change = change
 
 
 def commit(doc: Document, model: TranscriptModel, op: Op) -> Op:
@@ -159,19 +164,42 @@ def test_rename_changes_the_heading_in_place() -> None:
 
 
 @pytest.mark.parametrize(
-    "op",
+    ("op", "event"),
     [
-        SplitSection("w3", "Part two", "s1"),
-        InsertOverdub(Overdub("o1", "w1", "o1.wav", "warmly", 0.6)),
-        RemoveTranscript("b"),
+        (SplitSection("w3", "Part two", "s1"), "SectionInserted"),
+        (MergeSection("s9"), "SectionRemoved"),
+        (ReorderSection("s9", 0), "SectionMoved"),
+        (InsertOverdub(Overdub("o1", "w1", "o1.wav", "warmly", 0.6)), "OverdubAdded"),
+        (RemoveOverdub("o0"), "OverdubRemoved"),
+        (RemoveTranscript("b"), "TrackRemoved"),
+        (
+            AddTranscript(TrackRef("c", "Cat", 9.0), (Word("c0", "c", "Hi", 7.0, 7.3),)),
+            "TrackAdded",
+        ),
     ],
-    ids=["split", "overdub", "remove-track"],
+    ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_structural_changes_reshape_and_match_a_fresh_model(op: Op) -> None:
+def test_structural_events_reshape_and_match_a_fresh_model(op: Op, event: str) -> None:
+    doc = two_hosts()
+    doc.apply(SplitSection("w6", "Later", "s9"))
+    doc.apply(InsertOverdub(Overdub("o0", "w4", "o0.wav", "again", 0.5)))
+    model = TranscriptModel(doc)
+    model.select_ids("w0", "w1")
+    rec = Recorder(model)
+    change, _ = commit_change(doc, op)
+    assert event in {type(e).__name__ for e in change.events}
+    model.apply(change)
+    assert rec.updates[-1].structure
+    assert shape(model) == shape(TranscriptModel(doc))
+    assert model.selection is not None and model.selection.first == "w0"
+
+
+def test_a_reset_event_reshapes_from_the_document() -> None:
     doc = two_hosts()
     model = TranscriptModel(doc)
     rec = Recorder(model)
-    commit(doc, model, op)
+    doc.apply(Delete("w0", "w2"))  # e.g. a resync replaced the state behind the model
+    model.apply(Change.reset(doc.version))
     assert rec.updates[-1].structure
     assert shape(model) == shape(TranscriptModel(doc))
 
