@@ -71,6 +71,8 @@ def parse_snapshot(data: Any) -> Snapshot:
             data = msgspec.json.decode(data)
         except msgspec.DecodeError as exc:
             raise BadSnapshot(f"document snapshot is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise BadSnapshot("document snapshot is nested too deeply to read") from None
     if isinstance(data, Snapshot):
         snap = data
     else:
@@ -79,6 +81,8 @@ def parse_snapshot(data: Any) -> Snapshot:
             snap = msgspec.convert(data, Snapshot)
         except msgspec.ValidationError as exc:
             raise BadSnapshot(f"document snapshot: {exc}") from None
+        except RecursionError:
+            raise BadSnapshot("document snapshot is nested too deeply to read") from None
     _check_values(snap)
     return snap
 
