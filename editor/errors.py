@@ -10,8 +10,9 @@ EditorError
 ├── TranscribeError     transcription cannot run (model missing, cache corrupt, disk full)
 │   └── TranscribeCancelled   (also a render.errors.Cancelled)
 ├── PlaybackError       no audio device, or the device failed
-└── OverdubError        an overdub cannot be generated (bad text or range, a backend failed)
-    └── ConsentError    no verified consent: no profile, another identity's, a failed sample
+├── OverdubError        an overdub cannot be generated (bad text or range, a backend failed)
+│   └── ConsentError    no verified consent: no profile, another identity's, a failed sample
+└── CollabError         co-editing: a bad join link, a relay that refuses or cannot be reached
 
 Cancellation has one base for the whole program, :class:`render.errors.Cancelled` (``render`` is
 the bottom layer, so the base lives there): render jobs, export and transcription all raise a
@@ -69,3 +70,7 @@ class OverdubError(EditorError):
 
 class ConsentError(OverdubError):
     """The voice may not be used: no verified profile, or it belongs to another identity."""
+
+
+class CollabError(EditorError):
+    """Sharing, joining or syncing a project with a relay failed (the project is unchanged)."""

@@ -16,18 +16,21 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from editor import paths
 from editor.errors import MediaMismatch, StoreError
 from editor.session import LocalSession
-from editor.store import Store, Track
+from editor.store import Store, Track, links
 from editor.transcribe.words import TimedWord
 from render.edl import Edl, EdlTrack
 from sync.captions import CaptionWord
 from sync.derive import ProgramMap, derive_edl
 from sync.model import TrackRef, Word
 from sync.ops import AddTranscript, Compound, Op, RemoveTranscript
+
+if TYPE_CHECKING:
+    from editor.collab.session import LinkedSession
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +88,14 @@ class OpenProject:
     def __init__(self, store: Store, ref: str, *, user: str = "local") -> None:
         self.store = store
         self.record = store.project(ref)
-        self.session = LocalSession(store, self.record.id, user=user)
+        self.session: LocalSession | LinkedSession
+        if links.get(store.conn, self.record.id) is None:
+            self.session = LocalSession(store, self.record.id, user=user)
+        else:  # a shared project: the relay orders its edits (editor.collab.session)
+            from editor.collab.session import LinkedSession
+
+            self.session = LinkedSession(store, self.record.id)
+            self.session.sync()
         self.tracks = [
             TrackState(t, missing=not Path(t.media_path).is_file())
             for t in store.tracks(self.record.id)

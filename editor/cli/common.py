@@ -42,9 +42,10 @@ COMMAND_MODULES = (
     "transcribe_cmds",
     "demo_cmds",
     "app_cmds",
-    "app_cmds",
     "voice_cmds",
     "overdub_cmds",
+    "share_cmds",
+    "play_cmds",
 )
 """Modules under ``editor.cli`` that contribute subcommands (each has ``register``)."""
 

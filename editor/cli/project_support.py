@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,7 +45,12 @@ def project_from(args: argparse.Namespace) -> Iterator[OpenProject]:
         store_from(args) as store,
         open_project(store, args.project, user=current_user()) as project,
     ):
-        yield project
+        try:
+            yield project
+        finally:
+            take = getattr(project.session, "take_notices", None)  # a shared project's news
+            for line in take() if take is not None else ():
+                print(f"wordcut: {line}", file=sys.stderr)
 
 
 def word_ids(project: OpenProject) -> list[str]:

@@ -147,7 +147,43 @@ DROP TABLE transcript_words;
 was written outside the session's transaction, so it could disagree with the document, and
 nothing read it."""
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_V4 = """
+CREATE TABLE collab_links (
+    project_id  TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+    relay_url   TEXT NOT NULL,
+    room        TEXT NOT NULL,
+    token       TEXT NOT NULL,
+    client_id   TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    role        TEXT NOT NULL DEFAULT 'editor',
+    next_seq    INTEGER NOT NULL DEFAULT 1 CHECK (next_seq >= 1),
+    synced_at   TEXT,
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE collab_pending (
+    project_id  TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    op_json     TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (project_id, seq)
+);
+
+CREATE TABLE collab_notices (
+    project_id  TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    reason      TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    shown_at    TEXT,
+    PRIMARY KEY (project_id, seq)
+);
+"""
+"""v4: a project linked to a relay room (co-editing): the link, the ops made locally that the
+relay has not acknowledged yet (they survive a crash or a restart and are sent on reconnect),
+and the relay's refusals of such ops, kept until the user has been told."""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 """SQL scripts; index ``i`` upgrades a database at ``user_version == i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,150 @@
+"""The session of a linked project: edits go through the relay, reads see pending edits too.
+
+``LinkedSession`` implements ``editor.session.EditSession`` so the CLI (and later the app)
+edits a shared project exactly like a solo one. ``submit`` keeps the edit durably as pending,
+then tries one round with the relay: acknowledged → returns its version; refused → the typed
+``sync`` error with the relay's reason (nothing changed); relay unreachable → the edit stays
+pending (``wordcut sync`` sends it later) and :attr:`notices` says so. ``document`` is the
+relay's order plus this user's pending edits applied on a copy, so ``wordcut transcript`` shows
+what the user did while offline.
+
+Network rounds run ``asyncio.run`` on the calling thread: right for the CLI. The app will use
+``editor.collab.client.CollabClient`` (the same replica on its own asyncio thread) instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from editor.collab.conn import Offline
+from editor.collab.replica import Replica, SyncReport, sync_once
+from editor.errors import CollabError, NothingToUndo
+from editor.session import Listener, LocalSession
+from editor.store import Store, links
+from sync import errors as se
+from sync.authority import allow_all
+from sync.document import Document
+from sync.events import Change
+from sync.ops import Op, with_base
+
+log = logging.getLogger(__name__)
+
+REASONS: dict[str, type[se.SyncError]] = {
+    "conflict": se.Conflict,
+    "unknown_target": se.UnknownTarget,
+    "invalid_range": se.InvalidRange,
+    "forbidden": se.Forbidden,
+    "future_version": se.FutureVersion,
+}
+
+
+class LinkedSession:
+    def __init__(self, store: Store, project_id: str, *, timeout: float = 3.0) -> None:
+        link = links.get(store.conn, project_id)
+        if link is None:
+            raise CollabError("this project is not linked to a relay")
+        self.local = LocalSession(store, project_id, user=link.name, authorize=allow_all)
+        self.replica = Replica(store, project_id, self.local)
+        self.store = store
+        self.project_id = project_id
+        self.timeout = timeout
+        self.notices: list[str] = []
+        self.online: bool | None = None
+        self._view: tuple[tuple[int, int], Document] | None = None
+
+    @property
+    def user(self) -> str:
+        return self.local.user
+
+    # --- network ---------------------------------------------------------------------------
+
+    def sync(self) -> SyncReport | None:
+        """One round with the relay; ``None`` (and a notice) when it cannot be reached."""
+        try:
+            report = asyncio.run(sync_once(self.replica, timeout=self.timeout))
+        except Offline as exc:
+            self.online = False
+            n = len(self.replica.pending())
+            self.notices.append(f"working offline ({exc}); {n} edit(s) pending")
+            return None
+        self.online = True
+        self._view = None
+        for note in report.rejected:
+            self.notices.append(
+                f"the relay refused edit #{note.seq} ({note.reason}): {note.message}"
+            )
+        if report.retry:
+            self.notices.append(f"the relay is busy; {report.retry} edit(s) stay pending")
+        return report
+
+    # --- EditSession -----------------------------------------------------------------------
+
+    @property
+    def document(self) -> Document:
+        pending = self.replica.pending()
+        if not pending:
+            return self.local.document
+        key = (self.local.version, pending[-1][0])
+        if self._view is None or self._view[0] != key:
+            view = Document.from_snapshot(self.local.document.snapshot())
+            for _, op in pending:
+                try:
+                    view.apply(with_base(op, None))
+                except se.OpError:
+                    continue  # the relay will refuse it too; the notice comes then
+            self._view = (key, view)
+        return self._view[1]
+
+    @property
+    def version(self) -> int:
+        return self.local.version
+
+    def submit(self, op: Op) -> int:
+        """Send ``op`` through the relay; see the module docstring for the three outcomes."""
+        self.document.validate(with_base(op, None))  # refuse nonsense before keeping it
+        seq = self.replica.record(op)
+        report = self.sync()
+        if report is None:
+            return self.version + len(self.replica.pending())
+        for s, version in report.acked:
+            if s == seq:
+                self.notices = [n for n in self.notices if f"#{seq} " not in n]
+                return version
+        for note in report.rejected:
+            if note.seq == seq:
+                self.notices = [n for n in self.notices if f"#{seq} " not in n]
+                raise REASONS.get(note.reason, se.Conflict)(
+                    f"the relay refused the edit ({note.reason}): {note.message}"
+                )
+        return self.version
+
+    def undo(self) -> int:
+        raise NothingToUndo("undo on a shared project is not available yet; make the edit again")
+
+    def redo(self) -> int:
+        raise NothingToUndo("redo on a shared project is not available yet")
+
+    def can_undo(self) -> bool:
+        return False
+
+    def can_redo(self) -> bool:
+        return False
+
+    def refresh(self) -> tuple[Change, ...]:
+        return self.local.refresh()
+
+    def subscribe(self, fn: Listener) -> Callable[[], None]:
+        return self.local.subscribe(fn)
+
+    def take_notices(self) -> list[str]:
+        """Notices to show once: this run's, and refusals recorded by earlier runs."""
+        out, self.notices = self.notices, []
+        with self.store.transaction() as conn:
+            for n in links.unshown_notices(conn, self.project_id):
+                line = f"the relay refused edit #{n.seq} ({n.reason}): {n.message}"
+                if line not in out:
+                    out.append(line)
+            links.mark_shown(conn, self.project_id)
+        return out
