@@ -86,6 +86,11 @@ class TranscriptModel:
         tok = self._built.by_key.get(word_id)
         return tok if tok is not None and tok.kind is Kind.WORD else None
 
+    def pause_length(self, word_id: str) -> float | None:
+        """The silence after a word as shown in its pause token (``None`` if none is shown)."""
+        gap = self._built.gaps.get(word_id)
+        return gap[0] if gap is not None else None
+
     @property
     def playing(self) -> str | None:
         return self._playing.key if self._playing is not None else None

@@ -65,6 +65,15 @@ def keep_in_view(view: TranscriptView, tok: Token, margin: float | None = None) 
         return
     bar = view.verticalScrollBar()
     if r.top() < 0:
+        lay = view.doc_layout
+        if lay.line_of(tok.para, tok.index) == 0:
+            # Going up to a paragraph's first line: show its speaker and heading too.
+            if tok.para == 0:
+                bar.setValue(0)
+                return
+            top = lay.tops[tok.para] - view.scroll_y()
+            bar.setValue(int(bar.value() + top))
+            return
         bar.setValue(int(bar.value() + r.top() - margin))
     else:
         bar.setValue(int(bar.value() + r.bottom() - vh + margin))

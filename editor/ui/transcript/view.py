@@ -11,19 +11,20 @@ editor in :mod:`.overlay`, the find bar in :mod:`.find_bar`, the context menu in
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFocusEvent,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QToolTip, QWidget
 
-from editor.ui.transcript import accessible, scrolling
+from editor.ui.transcript import accessible, scrolling, tooltips
 from editor.ui.transcript.find_bar import FindBar
 from editor.ui.transcript.interaction import Interaction
 from editor.ui.transcript.layout import DocumentLayout
@@ -162,6 +163,18 @@ class TranscriptView(QAbstractScrollArea):
             event.accept()
             return True
         return super().event(event)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            tok = tooltips.token_at(self, QPointF(event.pos()))
+            text = tooltips.tooltip_for(self, tok) if tok is not None else None
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = build_menu(self)

@@ -382,3 +382,44 @@ def test_a_dark_palette_repaints_dark(qtbot, view: TranscriptView) -> None:
         for x in range(int(word.left()), int(word.right()))
     ]
     assert max(ink) > 150  # light text on the dark base
+
+
+def test_marked_words_and_pauses_explain_themselves(
+    qtbot, view: TranscriptView, harness: Harness
+) -> None:
+    from editor.ui.transcript import tooltips
+    from sync.ops import SetPause
+
+    unsure = next(t for t in view.model.words if t.text == "waveforms")
+    assert "Unsure transcription (30%)" in tooltips.tooltip_for(view, unsure)
+    harness.correct("w2", "welcomes")
+    assert "heard as “welcome”" in tooltips.tooltip_for(view, view.model.word("w2"))
+    assert tooltips.tooltip_for(view, view.model.word("w0")) is None  # plain: no noise
+    pause = next(t for p in view.model.paragraphs for t in p.tokens if t.key.startswith("pause:"))
+    harness.commit(SetPause(pause.word, 0.5))
+    text = tooltips.tooltip_for(view, pause)
+    assert text.startswith("Pause of ") and text.endswith("shortened to 0.5s")
+    r = view.token_rect(unsure)
+    assert tooltips.token_at(view, r.center()) is unsure
+
+
+def test_page_keys_move_a_screen_and_ctrl_home_end_the_ends(qtbot, view: TranscriptView) -> None:
+    view.resize(640, 200)
+    view.select_range("w0", "w0")
+    qtbot.keyClick(view, Qt.Key.Key_PageDown)
+    sel = view.selection()
+    assert sel is not None
+    tok = view.model.words[sel.first_ordinal]
+    assert view.doc_layout.token_rect(tok.para, tok.index)[1] > 100  # about a screen down
+    qtbot.keyClick(view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    last = view.model.words[-1]
+    assert sel_ids(view) == (last.key, last.key)
+    r = view.token_rect(last)
+    assert r.bottom() <= view.viewport().height()
+    qtbot.keyClick(
+        view,
+        Qt.Key.Key_Home,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert sel_ids(view) == ("w0", last.key)
+    assert view.verticalScrollBar().value() == 0
