@@ -92,10 +92,14 @@ class Backend(Protocol):
     ) -> Stream: ...
 
 
-def load_sounddevice(importer: Callable[[str], ModuleType] = importlib.import_module) -> Any:
+_import: Callable[[str], ModuleType] = importlib.import_module
+"""How sounddevice is imported (tests replace it to play a machine without PortAudio)."""
+
+
+def load_sounddevice(importer: Callable[[str], ModuleType] | None = None) -> Any:
     """The sounddevice module, or a :class:`PlaybackError` saying what is missing."""
     try:
-        return importer("sounddevice")
+        return (importer or _import)("sounddevice")
     except OSError:
         raise PlaybackError(
             "PortAudio is not installed, so there is no audio output "
@@ -110,7 +114,7 @@ def load_sounddevice(importer: Callable[[str], ModuleType] = importlib.import_mo
 class SoundDeviceBackend:
     """The real audio system: PortAudio through sounddevice."""
 
-    def __init__(self, importer: Callable[[str], ModuleType] = importlib.import_module) -> None:
+    def __init__(self, importer: Callable[[str], ModuleType] | None = None) -> None:
         self._sd = load_sounddevice(importer)
 
     def devices(self) -> list[OutputDevice]:

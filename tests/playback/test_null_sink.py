@@ -11,35 +11,18 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from editor.errors import PlaybackError
 from editor.playback import Ended, Player, PlayerEvent
 from editor.playback.testing import NullSink, align, read_recording
 from render import edl as edl_mod
 from tests.playback import programme
 
 pytestmark = pytest.mark.skipif(not programme.available(), reason="shared speech data missing")
-
-
-@pytest.fixture
-def sink(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[NullSink]:
-    null = NullSink(tmp_path / "pulse")
-    try:
-        null.start()
-    except (PlaybackError, OSError, subprocess.SubprocessError) as exc:
-        pytest.skip(f"PulseAudio cannot run here: {exc}")
-    monkeypatch.setenv("PULSE_SERVER", null.server)
-    monkeypatch.setenv("PULSE_RUNTIME_PATH", str(null.runtime))
-    try:
-        yield null
-    finally:
-        null.stop()
 
 
 def test_captured_playback_equals_the_export(sink: NullSink, tmp_path: Path) -> None:
