@@ -48,3 +48,16 @@ async def test_relay_refuses_another_hosts_voice(tmp_path: Path) -> None:
         sting = await bob.submit(5, _overdub("o4", owner=None, voice=None))
         assert sting["type"] == "ack"
         assert len(relay.rooms["r"].authority.doc.overdubs) == 2
+
+
+def test_voice_owner_travels_on_the_wire_and_is_optional() -> None:
+    from sync.ops import op_from_dict
+
+    o = Overdub("o", "w1", "c.wav", "x", 1.0, "v", voice_owner="ann")
+    wire = op_to_dict(InsertOverdub(o))
+    assert wire["overdub"]["voice_owner"] == "ann"
+    back = op_from_dict(wire)
+    assert isinstance(back, InsertOverdub) and back.overdub == o
+    del wire["overdub"]["voice_owner"]  # what an older peer sends
+    older = op_from_dict(wire)
+    assert isinstance(older, InsertOverdub) and older.overdub.voice_owner is None

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from editor.errors import OverdubError
 from editor.overdub import edit, level
@@ -15,8 +17,6 @@ from editor.overdub.context import line_range, speaker_context
 from editor.overdub.splice import SpliceBackend
 from editor.overdub.text import parse_line
 from tests.overdub.conftest import OWNER, add_profile
-
-pytestmark = pytest.mark.usefixtures("home")
 
 REORDERED = "Who cares, this is me talking really fast."
 
@@ -148,3 +148,61 @@ def test_phrase_beats_single_words_in_the_programme() -> None:
     assert [s.source for s in made.spans] == ["p1", "p2", "p3"]
     made = SpliceBackend().generate(VoiceRequest(parse_line("c, b a d"), ctx, None))
     assert [(h.first, h.last) for h in made.holes] == [(3, 3)]
+
+
+_VOCAB = ["a", "b", "c", "d", "e"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    recorded=st.lists(
+        st.tuples(st.sampled_from(_VOCAB), st.floats(0.0, 0.4), st.floats(0.05, 0.5)),
+        min_size=0,
+        max_size=30,
+    ),
+    wanted=st.lists(st.sampled_from([*_VOCAB, "zz"]), min_size=1, max_size=12),
+    stops=st.lists(st.sampled_from(["", ",", "."]), min_size=12, max_size=12),
+)
+def test_any_recording_and_line_give_a_consistent_clip(
+    recorded: list[tuple[str, float, float]], wanted: list[str], stops: list[str]
+) -> None:
+    """Random recorded words (random gaps, some abutting) and a random line: every requested
+    token is either in exactly one span or one hole, spans play in order inside the clip, and a
+    token the recording lacks is always a hole."""
+    rate = 8000
+    words, t = [], 0.5
+    for k, (token, gap, length) in enumerate(recorded):
+        start = t + gap
+        words.append([f"r{k}", (token,), start, start + length])
+        t = start + length
+    rooms = []
+    for k, (wid, tokens, start, end) in enumerate(words):
+        before = start - (words[k - 1][3] if k else 0.0)
+        after = (words[k + 1][2] if k + 1 < len(words) else t + 1.0) - end
+        rooms.append(RecordedWord(wid, tokens, start, end, before, after))
+    noise = np.random.default_rng(1).standard_normal((int((t + 2) * rate), 1)) * 0.05
+    audio = noise.astype(np.float32)
+
+    def read(a: float, b: float) -> np.ndarray:
+        i, j = round(a * rate), round(b * rate)
+        out = np.zeros((max(0, j - i), 1), np.float32)
+        lo, hi = max(i, 0), min(j, len(audio))
+        if hi > lo:
+            out[lo - i : hi - i] = audio[lo:hi]
+        return out
+
+    text = " ".join(w + s for w, s in zip(wanted, stops, strict=False))
+    ctx = VoiceContext("X", rate, 1, tuple(rooms), read, t + 0.5, t + 1.0)
+    made = SpliceBackend().generate(VoiceRequest(parse_line(text), ctx, None))
+    seen = [t for s in made.spans for t in range(s.first, s.last + 1)]
+    seen += made.uncovered()
+    assert sorted(seen) == list(range(len(wanted)))
+    have = {w[1][0] for w in words}
+    for k, token in enumerate(wanted):
+        if token not in have:
+            assert k in made.uncovered()
+    starts = [s.start for s in made.spans]
+    assert starts == sorted(starts)
+    for s in made.spans:
+        assert -1e-9 <= s.start <= s.end <= made.duration + 1e-9
+    assert np.all(np.isfinite(made.samples))
