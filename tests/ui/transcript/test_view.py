@@ -423,3 +423,22 @@ def test_page_keys_move_a_screen_and_ctrl_home_end_the_ends(qtbot, view: Transcr
     )
     assert sel_ids(view) == ("w0", last.key)
     assert view.verticalScrollBar().value() == 0
+
+
+def test_an_empty_transcript_shows_its_heading_and_ignores_input(qtbot) -> None:
+    from sync.document import Document
+
+    v = TranscriptView(TranscriptModel(Document()))
+    qtbot.addWidget(v)
+    v.resize(400, 300)
+    with qtbot.waitSignal(v.ready):
+        v.show()
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_End, Qt.Key.Key_Delete):
+        qtbot.keyClick(v, key)
+    qtbot.keyClick(v, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.mouseClick(v.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(50, 50))
+    assert v.selection() is None
+    img = v.viewport().grab().toImage()
+    assert any(
+        img.pixelColor(x, y).lightness() < 100 for x in range(20, 200) for y in range(10, 60)
+    )  # the heading "Episode" is drawn
