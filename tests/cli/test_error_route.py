@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,14 +28,9 @@ RATE = 48000
 WORDS = ["Hello", "and", "welcome", "to", "the", "show", "today", "we", "talk", "about", "editing"]
 
 
-def wordcut(
-    home: Path, *args: str | Path, readonly_safe: bool = False, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``wordcut`` script (``python -m editor.cli`` where none is installed).
-
-    ``readonly_safe``: when the tests run as root, drop the capabilities that let root write
-    into a folder without write permission, so a read-only folder is read-only for us too.
-    """
+def _start(
+    home: Path, args: Sequence[str | Path], readonly_safe: bool, env: dict[str, str] | None
+) -> subprocess.Popen[str]:
     command = wordcut_command()
     if readonly_safe and os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
@@ -49,14 +44,42 @@ def wordcut(
         "WORDCUT_LOG_DIR": str(home / "logs"),
         **(env or {}),
     }
-    return subprocess.run(
+    return subprocess.Popen(
         [*command, *map(str, args)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=full_env,
         cwd=home.parent,
-        timeout=120,
     )
+
+
+def wordcut_all(
+    home: Path,
+    runs: Sequence[Sequence[str | Path]],
+    *,
+    readonly_safe: bool = False,
+    env: dict[str, str] | None = None,
+) -> list[subprocess.CompletedProcess[str]]:
+    """Run the installed ``wordcut`` script once per entry of ``runs``, all at the same time.
+
+    ``readonly_safe``: when the tests run as root, drop the capabilities that let root write
+    into a folder without write permission, so a read-only folder is read-only for us too.
+    """
+    procs = [(args, _start(home, args, readonly_safe, env)) for args in runs]
+    done = []
+    for args, proc in procs:
+        out, err = proc.communicate(timeout=120)
+        done.append(subprocess.CompletedProcess(list(args), proc.returncode, out, err))
+    return done
+
+
+def wordcut(
+    home: Path, *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """One run of the installed ``wordcut`` script."""
+    (proc,) = wordcut_all(home, [args], env=env)
+    return proc
 
 
 def one_line(proc: subprocess.CompletedProcess[str], status: int, *fragments: str) -> str:
@@ -119,57 +142,66 @@ def _args(template: list[str], edl: Path, out: Path) -> list[str]:
     return [a.replace("{edl}", str(edl)) for a in template] + [str(out)]
 
 
-@pytest.mark.parametrize(("name", "template", "file"), OUTPUTS, ids=[o[0] for o in OUTPUTS])
-def test_out_into_a_missing_folder(
-    library: tuple[Path, Path], home: Path, name: str, template: list[str], file: str
-) -> None:
-    out = home.parent / "no" / "such" / "folder" / file
-    proc = wordcut(home, *_args(template, library[0].parent / "program.edl.json", out))
-    one_line(proc, EXIT_ERROR, str(out), "does not exist")
+def test_out_into_a_missing_folder(library: tuple[Path, Path], home: Path) -> None:
+    edl = library[0].parent / "program.edl.json"
+    outs = [home.parent / "no" / "such" / "folder" / file for _, _, file in OUTPUTS]
+    runs = [_args(template, edl, out) for (_, template, _), out in zip(OUTPUTS, outs, strict=True)]
+    for proc, out in zip(wordcut_all(home, runs), outs, strict=True):
+        one_line(proc, EXIT_ERROR, str(out), "does not exist")
     assert not (home.parent / "no").exists()
 
 
-@pytest.mark.parametrize(("name", "template", "file"), OUTPUTS, ids=[o[0] for o in OUTPUTS])
-def test_out_into_a_read_only_folder(
-    library: tuple[Path, Path], home: Path, name: str, template: list[str], file: str
-) -> None:
+def test_out_into_a_read_only_folder(library: tuple[Path, Path], home: Path) -> None:
     edl = library[0].parent / "program.edl.json"
     folder = home.parent / "readonly"
     folder.mkdir()
     folder.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP)
     try:
-        out = folder / file
-        proc = wordcut(home, *_args(template, edl, out), readonly_safe=True)
-        one_line(proc, EXIT_ERROR, str(out), "permission denied")
+        outs = [folder / file for _, _, file in OUTPUTS]
+        runs = [_args(t, edl, out) for (_, t, _), out in zip(OUTPUTS, outs, strict=True)]
+        for proc, out in zip(wordcut_all(home, runs, readonly_safe=True), outs, strict=True):
+            one_line(proc, EXIT_ERROR, str(out), "permission denied")
         assert _listing(folder) == []
         conn = sqlite3.connect(home / "library.sqlite3")
         renders = conn.execute("SELECT count(*) FROM renders").fetchone()[0]
         conn.close()
-        assert renders == 0, "refused before the render started, not after it"
+        assert renders == 0, "the export was refused before it started, not after the render"
     finally:
         folder.chmod(stat.S_IRWXU)
 
 
-@pytest.mark.parametrize(
-    "content",
-    [b"just some text, not a database\n", bytes(range(256)) * 40, b""],
-    ids=["text", "binary", "empty-but-not-ours"],
-)
-def test_library_that_is_not_sqlite(home: Path, content: bytes) -> None:
-    db = home / "library.sqlite3"
-    for extra in ("-wal", "-shm"):
-        Path(f"{db}{extra}").unlink(missing_ok=True)
-    if content:
-        db.write_bytes(content)
-    else:  # a real SQLite file, but someone else's
-        db.unlink()
-        conn = sqlite3.connect(db)
-        conn.execute("CREATE TABLE projects (something TEXT)")
-        conn.commit()
-        conn.close()
-    before = db.read_bytes()
-    one_line(wordcut(home, "transcript", "Ep"), EXIT_ERROR, str(db))
-    assert db.read_bytes() == before, "a library that is not ours must never be written"
+NOT_OURS = {
+    "text": b"just some text, not a database\n",
+    "binary": bytes(range(256)) * 40,
+    "someone else's SQLite": b"",
+}
+
+
+def test_library_that_is_not_sqlite(library: tuple[Path, Path], tmp_path: Path) -> None:
+    homes: dict[str, Path] = {}
+    for name, content in NOT_OURS.items():
+        home = tmp_path / name.replace(" ", "_").replace("'", "") / "home"
+        shutil.copytree(library[0], home)
+        db = home / "library.sqlite3"
+        for extra in ("-wal", "-shm"):
+            Path(f"{db}{extra}").unlink(missing_ok=True)
+        if content:
+            db.write_bytes(content)
+        else:
+            db.unlink()
+            conn = sqlite3.connect(db)
+            conn.execute("CREATE TABLE projects (something TEXT)")
+            conn.commit()
+            conn.close()
+        homes[name] = home
+    before = {name: (home / "library.sqlite3").read_bytes() for name, home in homes.items()}
+    procs = {name: _start(home, ["transcript", "Ep"], False, None) for name, home in homes.items()}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=120)
+        done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+        db = homes[name] / "library.sqlite3"
+        one_line(done, EXIT_ERROR, str(db))
+        assert db.read_bytes() == before[name], f"{name}: a library not ours was written"
 
 
 def test_project_folder_deleted_behind_the_apps_back(home: Path) -> None:
