@@ -104,7 +104,7 @@ def compose(request: VoiceRequest, backend: VoiceBackend, fill: VoiceBackend | N
     samples, gain = level.match(samples, rate, target)
     samples = fade_edges(samples, rate)
     missing = {t for h in holes for t in range(h.first, h.last + 1)}
-    words, uncovered = _word_times(line, spans, missing)
+    words, uncovered = _word_times(line, spans, missing, len(samples) / rate)
     return Clip(samples, rate, words, uncovered, tuple(used), gain, target, tuple(notes))
 
 
@@ -145,8 +145,10 @@ def _insert(
 
 
 def _word_times(
-    line: Line, spans: list[_Span], missing: set[int]
+    line: Line, spans: list[_Span], missing: set[int], duration: float
 ) -> tuple[tuple[ClipWord, ...], tuple[str, ...]]:
+    """Each typed word's time in the clip (kept inside it: spans are in seconds, the clip in
+    whole frames), and the typed words no span covers."""
     owner = line.token_owner()
     per_word: dict[int, list[_Span]] = {}
     for s in spans:
@@ -161,12 +163,7 @@ def _word_times(
             uncovered.append(w.display)
             continue
         got = per_word[i]
-        words.append(
-            ClipWord(
-                w.display,
-                min(s.span.start for s in got),
-                max(s.span.end for s in got),
-                got[0].backend,
-            )
-        )
+        start = min(max(0.0, min(s.span.start for s in got)), duration)
+        end = min(max(start, max(s.span.end for s in got)), duration)
+        words.append(ClipWord(w.display, start, end, got[0].backend))
     return tuple(words), tuple(uncovered)
