@@ -46,7 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     install_logging()
     try:
-        return common.run(lambda: _dispatch(argv))
+        with common.background_errors_routed():
+            return common.run(lambda: _dispatch(argv))
     finally:
         uninstall_logging()  # main() called in-process (tests) must not leave a handler behind
 

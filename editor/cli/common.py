@@ -108,6 +108,37 @@ def run(body: Callable[[], int]) -> int:
         return EXIT_INTERNAL
 
 
+@contextlib.contextmanager
+def background_errors_routed() -> Iterator[None]:
+    """While active, an exception escaping a thread (``threading.excepthook``) or a finaliser
+    (``sys.unraisablehook``) is logged with its traceback instead of printed to the terminal;
+    a thread's gets one line too, since whatever it was doing did not happen."""
+    from editor.logs import log_unexpected
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is None or isinstance(args.exc_value, SystemExit):
+            return
+        name = args.thread.name if args.thread is not None else "a thread"
+        details = log_unexpected(args.exc_value, f"thread {name}")
+        problem = one_line(f"{args.exc_type.__name__}: {args.exc_value}")
+        _say(f"wordcut: internal error in a background thread: {problem}; {details}")
+
+    def unraisable_hook(args: Any) -> None:
+        log.warning(
+            "ignored in %r: %s",
+            args.object,
+            args.exc_value,
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        )
+
+    saved = threading.excepthook, sys.unraisablehook
+    threading.excepthook, sys.unraisablehook = thread_hook, unraisable_hook
+    try:
+        yield
+    finally:
+        threading.excepthook, sys.unraisablehook = saved
+
+
 def one_line(text: str) -> str:
     """``text`` with its line breaks folded, so a message can never spill over several lines."""
     return "; ".join(part.strip() for part in text.splitlines() if part.strip()) or text

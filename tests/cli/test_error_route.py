@@ -245,6 +245,28 @@ def test_unexpected_error_is_one_line_and_a_logged_traceback(
     assert "Traceback (most recent call last)" in text and "numbered_text" in text
 
 
+def test_a_thread_that_dies_is_one_line_and_logged(home: Path, tmp_path: Path) -> None:
+    site = tmp_path / "thread-site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import threading\n"
+        "import editor.cli.output_cmds as m\n"
+        "def boom():\n"
+        "    raise ValueError('planted in a thread')\n"
+        "def numbered_text(project):\n"
+        "    t = threading.Thread(target=boom, name='helper')\n"
+        "    t.start()\n"
+        "    t.join()\n"
+        "    return ''\n"
+        "m.numbered_text = numbered_text\n"
+    )
+    env = {"PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
+    proc = wordcut(home, "transcript", "Ep", "--numbers", env=env)
+    assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "background thread" in proc.stderr and "planted in a thread" in proc.stderr
+    assert "Traceback" in (home / "logs" / "wordcut.log").read_text()
+
+
 def test_unexpected_error_with_an_unwritable_log_folder(home: Path, fault: dict[str, str]) -> None:
     blocker = home.parent / "not-a-folder"
     blocker.write_text("")
