@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 import time
 
@@ -147,7 +148,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     "pulled": report.pulled,
                     "sent": len(report.acked),
                     "pending": pending,
-                    "rejected": [n.__dict__ for n in report.rejected],
+                    "rejected": [dataclasses.asdict(n) for n in report.rejected],
                 }
             )
         elif not args.watch:
