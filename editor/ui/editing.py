@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from editor.errors import NothingToUndo
 from editor.project import OpenProject
@@ -26,6 +26,8 @@ from sync.derive import ProgramMap
 from sync.ops import Compound, Correct, Delete, Op, RenameSection, ReorderSection, Restore
 
 log = logging.getLogger(__name__)
+
+SETTLE_MS = 120
 
 
 class EditController(QObject):
@@ -39,6 +41,10 @@ class EditController(QObject):
     """``(can_undo, can_redo)``."""
     tracksChanged = Signal()
     """A track's gain, mute, offset or media changed, or a track was added."""
+    settled = Signal()
+    """Edits have paused for :data:`SETTLE_MS`: time for the work that needs the programme map
+    (section times, filler times, the playing word when paused) — it costs tens of ms on a
+    15,000-word episode, so it must not sit between a keypress and its repaint."""
 
     def __init__(
         self,
@@ -55,6 +61,10 @@ class EditController(QObject):
         self._map: tuple[int, ProgramMap] | None = None
         self.opened_version = project.session.version
         self._unsubscribe = project.session.subscribe(self._on_change)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self.settled.emit)
 
     # --- derived state ----------------------------------------------------------------------
 
@@ -193,6 +203,7 @@ class EditController(QObject):
         self._map = None
         self.tracksChanged.emit()
         self.programmeChanged.emit()
+        self._settle.start()
 
     def _on_change(self, change: Any) -> None:
         self.model.apply(change)
@@ -205,6 +216,7 @@ class EditController(QObject):
             self.committed.emit(change)
         self.programmeChanged.emit()
         self.historyChanged.emit(self.can_undo(), self.can_redo())
+        self._settle.start()
 
     def close(self) -> None:
         self._unsubscribe()

@@ -116,7 +116,14 @@ class EditorWindow(QMainWindow):
         if not self.is_interactive:
             self.is_interactive = True
             self.interactive.emit()
-            QTimer.singleShot(0, self._resume_jobs)
+            QTimer.singleShot(0, self._after_interactive)
+
+    def _after_interactive(self) -> None:
+        if self._closing:
+            return
+        self.transport_bar.show_position(self.transport.position)
+        self.panels.refresh()
+        self._resume_jobs()
 
     def _resume_jobs(self) -> None:
         from editor.ui.transcription import (

@@ -96,6 +96,7 @@ class Transport(QObject):
         self._timer.timeout.connect(self._poll)
         self._player_event.connect(self._on_player_event)
         controller.programmeChanged.connect(self._programme_changed)
+        controller.settled.connect(self._settled)
 
     # --- state ------------------------------------------------------------------------------
 
@@ -236,7 +237,9 @@ class Transport(QObject):
         if self._player is None:
             c = self._controller
             try:
-                player = self._factory(c.edl(), c.programme_map(), self._device())
+                # No word map for the player: this object maps positions to words itself,
+                # lazily, so an edit never waits for a map nobody reads yet.
+                player = self._factory(c.edl(), None, self._device())
             except Exception as exc:  # no device, no PortAudio, an unreadable source
                 self._report(exc)
                 return None
@@ -281,23 +284,27 @@ class Transport(QObject):
         message = getattr(event, "message", None) or str(event)
         self._report(PlaybackError(f"playback stopped: {message}"))
 
-    def _publish(self, t: float) -> None:
-        word = self._controller.programme_map().word_at(t)
-        if word != self._word:
-            self._word = word
-            self.wordChanged.emit(word)
+    def _publish(self, t: float, *, word: bool = True) -> None:
+        if word:
+            wid = self._controller.programme_map().word_at(t)
+            if wid != self._word:
+                self._word = wid
+                self.wordChanged.emit(wid)
         self.positionChanged.emit(t)
 
     def _programme_changed(self) -> None:
         """Hand the edited programme to the player: it swaps at its next block, without a
         restart, and keeps the playhead on the same moment of the recording."""
-        c = self._controller
         if self._player is not None:
             try:
-                self._player.set_edl(c.edl(), words=c.programme_map())
+                self._player.set_edl(self._controller.edl())
                 self._position = self._player.position()
             except Exception as exc:
                 self._report(exc)
         else:
             self._position = min(self._position, self.duration())
-        self._publish(self._position)
+        self._publish(self._position, word=False)  # the next poll (or settling) maps the word
+
+    def _settled(self) -> None:
+        if not self._playing:
+            self._publish(self._position)

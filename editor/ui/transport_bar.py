@@ -51,7 +51,7 @@ class TransportBar(QToolBar):
         transport.positionChanged.connect(self.show_position)
         transport.playingChanged.connect(self._playing)
         transport.speedChanged.connect(self._speed)
-        self.show_position(0.0)
+        self.time.setText("0:00.0")  # the length follows with the waveform (it needs the EDL)
 
     def show_position(self, seconds: float) -> None:
         self.time.setText(f"{_precise(seconds)} / {clock(self._transport.duration())}")

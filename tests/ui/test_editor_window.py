@@ -87,14 +87,13 @@ def test_find_and_cut_all(window: Any, qtbot: Any) -> None:
     assert not any(doc.is_deleted(a) for a, _ in expected)
 
 
-def test_reorder_a_section(window: Any) -> None:
+def test_reorder_a_section(window: Any, qtbot: Any) -> None:
     w = window
     doc = w.controller.document
     second = doc.sections[1]
-    w.panels.sections.refresh()
     assert w.panels.sections.list.count() == 2
     w.panels.sections.moved(second.id, 0)
     assert doc.sections[0].id == second.id
-    assert w.panels.sections.list.item(0).text() == second.name
+    qtbot.waitUntil(lambda: w.panels.sections.list.item(0).text() == second.name)
     first_kept = w.controller.programme_map().spans()[0][0]
     assert doc.section_of(first_kept).id == second.id

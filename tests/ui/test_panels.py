@@ -10,24 +10,30 @@ from typing import Any
 import pytest
 
 
-def test_fillers_list_remove_one_and_all_as_one_undo(window: Any) -> None:
+def _show(window: Any, panel: Any) -> None:
+    window.panels.tabs.setCurrentWidget(panel)
+
+
+def test_fillers_list_remove_one_and_all_as_one_undo(window: Any, qtbot: Any) -> None:
     panel = window.panels.fillers
-    panel.refresh()
+    _show(window, panel)
     fillers = panel.fillers()
     assert len(fillers) >= 2 and panel.list.count() == len(fillers)
     assert panel.remove(fillers[0])
     assert window.controller.document.is_deleted(fillers[0])
-    assert panel.list.count() == len(fillers) - 1
+    qtbot.waitUntil(lambda: panel.list.count() == len(fillers) - 1)  # once edits settle
     version = window.controller.version
     assert panel.remove_all()
     assert window.controller.version == version + 1  # one compound op
-    assert panel.list.count() == 0 and not panel.remove_all_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.list.count() == 0)
+    assert not panel.remove_all_button.isEnabled()
     window.controller.undo()
-    assert panel.list.count() == len(fillers) - 1  # all but the one removed by hand
+    qtbot.waitUntil(lambda: panel.list.count() == len(fillers) - 1)  # all but the hand-cut one
 
 
-def test_pauses_preview_then_one_undo(window: Any) -> None:
+def test_pauses_preview_then_one_undo(window: Any, qtbot: Any) -> None:
     panel = window.panels.pauses
+    _show(window, panel)
     panel.longer.setValue(1.0)
     panel.to.setValue(0.3)
     assert "pauses to shorten" in panel.preview.text()
@@ -36,7 +42,7 @@ def test_pauses_preview_then_one_undo(window: Any) -> None:
     assert panel.apply()
     after = window.transport.duration()
     assert before - after == pytest.approx(saved, abs=0.15)
-    assert "No pause is longer" in panel.preview.text()
+    qtbot.waitUntil(lambda: "No pause is longer" in panel.preview.text())
     window.controller.undo()
     assert window.transport.duration() == pytest.approx(before, abs=1e-6)
 

@@ -39,9 +39,22 @@ class PanelsDock(QDockWidget):
             self.tabs.addTab(panel, title)
         self.setWidget(self.tabs)
         self.setMinimumWidth(300)
-        window.controller.programmeChanged.connect(self.refresh)
-        self.refresh()
+        self._stale: set[QWidget] = set()
+        window.controller.settled.connect(self.refresh)
+        window.controller.tracksChanged.connect(self.tracks.refresh)
+        self.tabs.currentChanged.connect(lambda _: self._refresh_current())
+        # Filled once the window is interactive (EditorWindow calls refresh): they need the
+        # programme map, which the transcript's first paint must not wait for.
+        self._stale = {self.sections, self.fillers, self.pauses, self.tracks}
 
     def refresh(self) -> None:
-        for panel in (self.sections, self.fillers, self.pauses, self.tracks):
-            panel.refresh()
+        """After edits settle: the visible panel now, the others when they are shown (each
+        reads the whole transcript; four of them per keystroke would be felt)."""
+        self._stale = {self.sections, self.fillers, self.pauses, self.tracks}
+        self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        panel = self.tabs.currentWidget()
+        if panel in self._stale:
+            self._stale.discard(panel)
+            panel.refresh()  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ class WaveformBinding:
         self.view.seekRequested.connect(window.transport.seek)
         self.view.selectionDragged.connect(self._dragged)
         self._link(window.controller.programmeChanged, self.refresh)
+        self._link(window.controller.settled, self._reselect)
         self._link(window.controller.tracksChanged, self.load)
         self._link(window.transport.positionChanged, self._position)
         self._link(window.view.selectionChanged, self._transcript_selection)
@@ -62,10 +63,15 @@ class WaveformBinding:
         self.view.show()
 
     def refresh(self) -> None:
+        """The programme changed: redraw now (about a millisecond); the selection's shading
+        needs the word map and follows when the edits settle."""
         c = self.window.controller
         self.view.set_programme(Programme.of(c.edl(), c.clip_seconds()))
-        self._transcript_selection(self.window.view.selection())
+        self.view.set_selection(None)
         self.view.set_playhead(self.window.transport.position)
+
+    def _reselect(self) -> None:
+        self._transcript_selection(self.window.view.selection())
 
     def _position(self, t: float) -> None:
         self.view.set_playhead(t)
