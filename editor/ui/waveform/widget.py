@@ -96,6 +96,7 @@ class WaveformView(QWidget):
         self._sources: list[tuple[str, PeakSource]] = []
         self._media_end = 0.0
         self._length = -1.0
+        self._limit = 0.0
         self._curves: list[pg.PlotCurveItem] = []
         self._labels: list[pg.TextItem] = []
         self._selection: tuple[float, float] | None = None  # programme seconds
@@ -310,19 +311,30 @@ class WaveformView(QWidget):
         return self._programme.duration if self._mode == "programme" else self._media_end
 
     def _fit_length(self) -> None:
-        length = self._extent()
-        if abs(length - self._length) < 1e-9:
-            return
+        """Follow the programme's length without touching the axes on every edit.
+
+        A cut shortens the programme by a little each time; moving the view's limits (or its
+        range) re-ticks the time axis, which costs more than drawing the lanes. So the limit
+        only moves when the length outgrows it or falls well short of it, and the view only
+        when it would show mostly nothing past the end.
+        """
+        length = max(self._extent(), 1.0)
         first = self._length < 0
+        limit = self._limit
+        if first or length > limit or length < limit * 0.9:
+            self._limit = length
+            self._box.setLimits(xMin=0.0, xMax=length, minXRange=0.05)
         self._length = length
-        self._box.setLimits(xMin=0.0, xMax=max(length, 1.0), minXRange=0.05)
         x0, x1 = self.view_range()
-        if first or x1 - x0 >= length or x1 > length:
-            self._set_view(0.0, max(length, 1.0))
+        width = x1 - x0
+        if first or width >= length * 1.05:
+            self._set_view(0.0, length)  # the whole programme (it shrank by 5 % or more)
+        elif x0 > length - width * 0.5:
+            self._set_view(length - width, length)  # the end moved in under the view
         self._sync_scrollbar()
 
     def _set_view(self, x0: float, x1: float) -> None:
-        length = max(self._extent(), 1.0)
+        length = max(self._limit, self._extent(), 1.0)
         width = min(max(x1 - x0, 0.05), length)
         x0 = min(max(0.0, x0), length - width)
         self._box.setXRange(x0, x0 + width, padding=0)
