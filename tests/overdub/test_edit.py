@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mutagen import id3
+from mutagen import id3, mp4
 
 from editor.errors import ConsentError, OverdubError
 from editor.overdub import consent, edit
@@ -66,6 +66,11 @@ def test_commit_marks_undo_and_export(home: Path, capsys: pytest.CaptureFixture[
     capsys.readouterr()
     texts = [str(t) for f in id3.ID3(out).getall("TXXX") for t in f.text]
     assert any("generated" in t for t in texts)
+    m4a = home.parent / "episode.m4a"
+    assert cli("export", "show", str(m4a), "--json") == 0
+    capsys.readouterr()
+    tags = mp4.MP4(m4a).tags
+    assert tags is not None and "generated" in tags["\xa9cmt"][0]
 
     assert cli("undo", "show") == 0
     assert _state(home)[1:] == before[1:]
