@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import dataclasses
 import sys
-import time
+import threading
 
 from editor.cli.common import CliError, ProgressBar, print_json
 from editor.cli.project_support import add_json, add_project, store_from
@@ -127,9 +127,8 @@ def cmd_join(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from editor.collab.conn import Offline, RelayConn
+    from editor.collab.client import CollabClient
     from editor.collab.session import LinkedSession
-    from editor.errors import CollabError
     from sync.protocol import Applied
 
     with store_from(args) as store:
@@ -138,10 +137,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         report = session.sync()
         for line in session.take_notices():
             print(f"wordcut: {line}", file=sys.stderr)
-        if report is None:
+        if report is None and not args.watch:
             raise CliError(f"{project.name}: the relay cannot be reached; edits stay pending")
         pending = len(session.replica.pending())
-        if args.json and not args.watch:
+        if report is None:
+            pass  # --watch keeps trying below
+        elif args.json and not args.watch:
             print_json(
                 {
                     "version": session.version,
@@ -162,23 +163,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
         def show(msg: Applied) -> None:
             print(f"v{msg.version} {msg.author}: {msg.op.get('type')} {_brief(msg.op)}", flush=True)
 
-        deadline = None if args.duration is None else time.monotonic() + args.duration
-        link = session.replica.link
+        done = threading.Event()
 
-        async def watch() -> None:
-            conn = await RelayConn.open(f"{link.relay_url}/v1/rooms/{link.room}", link.token)
-            try:
-                await session.replica.round(conn, show)
-                await session.replica.watch(
-                    conn, show, until=lambda: deadline is not None and time.monotonic() > deadline
-                )
-            finally:
-                await conn.close()
+        def state(what: str, detail: str) -> None:
+            if what == "offline":
+                print(f"wordcut: offline ({detail}); reconnecting", file=sys.stderr, flush=True)
+            elif what == "online":
+                print("wordcut: online", file=sys.stderr, flush=True)
 
+        client = CollabClient(store.home, project.id, on_remote=show, on_state=state).start()
         try:
-            asyncio.run(watch())
-        except (Offline, CollabError) as exc:
-            raise CliError(f"{project.name}: {exc}") from None
+            done.wait(args.duration)  # None: until Ctrl+C
+        finally:
+            client.stop()
     return 0
 
 

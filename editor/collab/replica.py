@@ -170,6 +170,12 @@ class Replica:
         elif isinstance(msg, p.Error):
             log.warning("relay error %s: %s", msg.code, msg.message)
 
+    async def handle(
+        self, conn: RelayConn, msg: p.RelayMessage, on_remote: OnRemote | None
+    ) -> None:
+        """One live message outside a round (the long-lived client's loop)."""
+        await self._handle(msg, conn, SyncReport(), on_remote)
+
     async def _resync(self, conn: RelayConn, report: SyncReport) -> None:
         await conn.send(p.Resync())
         while True:

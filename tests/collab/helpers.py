@@ -132,4 +132,27 @@ def solo_project(user: User, media: Path, name: str = "Ep") -> None:
     user.run("transcript-import", name, "--track", "Bob", str(media / "bob.json"))
 
 
-__all__ = ["RelayThread", "User", "make_token", "relay_thread", "solo_project"]
+def linked(
+    home: Path, k: int, relay: RelayThread, room: str, token: str, snapshot: bytes, version: int
+) -> tuple[Any, str]:
+    """A library holding a project already linked to ``room`` (a join without media)."""
+    from editor.store import Store, links, oplog
+
+    store = Store(home)
+    pid = store.create_project(f"p{k}").id
+    with store.transaction() as c:
+        oplog.save_snapshot(c, pid, version, snapshot)
+        links.create(
+            c,
+            pid,
+            relay_url=relay.url,
+            room=room,
+            token=token,
+            client_id=f"client{k}",
+            name=f"U{k}",
+            role="editor",
+        )
+    return store, pid
+
+
+__all__ = ["RelayThread", "User", "linked", "make_token", "relay_thread", "solo_project"]
