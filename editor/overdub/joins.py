@@ -20,12 +20,13 @@ CROSSFADE = 0.010
 class Assembler:
     """Appends pieces with crossfades and keeps track of where each one landed."""
 
-    def __init__(self, sample_rate: int, channels: int) -> None:
+    def __init__(self, sample_rate: int, channels: int, crossfade: int | None = None) -> None:
         self.rate = sample_rate
         self.channels = channels
         self._parts: list[Samples] = []
         self._length = 0
-        self.xf = max(1, round(CROSSFADE * sample_rate))
+        self.xf = max(1, round(CROSSFADE * sample_rate)) if crossfade is None else crossfade
+        """Frames of overlap at each join."""
 
     @property
     def frames(self) -> int:
@@ -102,8 +103,7 @@ def loop_to(tone: Samples, frames: int, xf: int) -> Samples:
     if len(tone) <= 2 * xf:
         reps = -(-frames // max(1, len(tone)))
         return np.tile(tone, (reps, 1))[:frames]
-    out = Assembler(1, tone.shape[1])
-    out.xf = xf
+    out = Assembler(1, tone.shape[1], crossfade=xf)  # the rate is unused: frames only
     while out.frames < frames:
         out.append(tone)
     return out.result()[:frames]

@@ -79,8 +79,16 @@ class _Unit:
 class _Chooser:
     """The dynamic programme over one request (see the module docstring for the costs)."""
 
-    def __init__(self, ctx: VoiceContext, tokens: tuple[str, ...], pauses: list[str]) -> None:
+    def __init__(
+        self,
+        ctx: VoiceContext,
+        tokens: tuple[str, ...],
+        pauses: list[str],
+        edges: tuple[bool, bool] = (True, True),
+    ) -> None:
         self.ctx = ctx
+        self.starts_phrase, self.ends_phrase = edges
+        """Whether the line starts (ends) a phrase: the replaced words did."""
         self.words = ctx.words
         self.tokens = tokens
         self.pauses = pauses
@@ -139,11 +147,9 @@ class _Chooser:
         a, b = words[u.first_word], words[u.last_word]
         cost = JOIN_COST
         want_initial = (
-            self.ctx_starts_phrase if u.first_token == 0 else bool(self.pauses[u.first_token - 1])
+            self.starts_phrase if u.first_token == 0 else bool(self.pauses[u.first_token - 1])
         )
-        want_final = (
-            self.ctx_ends_phrase if u.end_token == n else bool(self.pauses[u.end_token - 1])
-        )
+        want_final = self.ends_phrase if u.end_token == n else bool(self.pauses[u.end_token - 1])
         if (a.room_before >= PHRASE_GAP) != want_initial:
             cost += EDGE_COST
         if (b.room_after >= PHRASE_GAP) != want_final:
@@ -171,9 +177,6 @@ class _Chooser:
             unit_db = float(np.mean([self.level(k) for k in range(u.first_word, u.last_word + 1)]))
             cost += min(MAX_LEVEL_COST, abs(unit_db - self.target_db) / LEVEL_DB_PER_COST)
         return cost
-
-    ctx_starts_phrase = True
-    ctx_ends_phrase = True
 
     # --- the programme ----------------------------------------------------------------------
 
@@ -222,8 +225,7 @@ class SpliceBackend:
         line = request.line
         plan: list[_Unit | int]
         if ctx.words:
-            chooser = _Chooser(ctx, line.tokens, line.pause_after_token())
-            chooser.ctx_starts_phrase, chooser.ctx_ends_phrase = _line_edges(ctx)
+            chooser = _Chooser(ctx, line.tokens, line.pause_after_token(), _line_edges(ctx))
             plan = chooser.choose()
         else:  # nothing recorded: every word is a hole (another backend may say them)
             plan = list(range(len(line.tokens)))
