@@ -59,7 +59,8 @@ def resolve_profile(project: Any, speaker: str, voice: str | None, user: str) ->
                 f"(`wordcut voice statement {speaker!r}`, then `wordcut voice add {speaker!r} "
                 "SAMPLE`)"
             )
-        profile = found[-1]
+        mine = [p for p in found if voices.owner(p) == user]
+        profile = (mine or found)[-1]  # the user's own newest, else say whose it is
     if profile.host != speaker:
         raise ConsentError(
             f"voice profile {profile.id} is the voice of {profile.host!r}, but the words are "
