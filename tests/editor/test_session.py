@@ -246,3 +246,20 @@ def test_integrity_after_many_ops(store: Store) -> None:
     versions = [r[0] for r in conn.execute("SELECT version FROM doc_ops ORDER BY version")]
     assert versions == list(range(1, s.version + 1))
     conn.close()
+
+
+def test_one_users_undo_follows_their_edits_made_in_another_process(store: Store) -> None:
+    a = _session(store, user="ann")
+    other = Store(store.home)  # a second connection, as a second process has
+    b = LocalSession(other, a.project_id, user="ann")
+    ids = [w.id for w in a.document.words]
+    a.submit(Delete(ids[0], ids[2]))
+    # b has not seen the delete, but it is ann's latest edit: b's undo takes it back.
+    b.undo()
+    assert not b.document.is_deleted(ids[1]) and b.can_redo()
+    a.refresh()
+    assert not a.document.is_deleted(ids[1]) and a.can_redo()
+    assert a.redo() == b.version + 1
+    b.refresh()
+    assert b.document.is_deleted(ids[1]) and not b.can_redo()
+    other.close()
