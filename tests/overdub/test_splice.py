@@ -206,3 +206,21 @@ def test_any_recording_and_line_give_a_consistent_clip(
     for s in made.spans:
         assert -1e-9 <= s.start <= s.end <= made.duration + 1 / rate  # times vs whole frames
     assert np.all(np.isfinite(made.samples))
+
+
+def test_a_range_across_two_speakers_is_refused() -> None:
+    from sync.document import Document
+    from sync.model import TrackRef, Word
+    from sync.ops import AddTranscript
+
+    doc = Document()
+    for track, label, t0 in (("a", "Ann", 0.0), ("b", "Bob", 0.25)):
+        words = tuple(Word(f"{track}{i}", track, f"w{i}", t0 + i, t0 + i + 0.2) for i in range(3))
+        doc.apply(AddTranscript(TrackRef(track, label), words))
+    ids = [w.id for w in doc.words]
+    with pytest.raises(OverdubError, match=r"more than one speaker \(Ann, Bob\)"):
+        line_range(doc, ids[0], ids[1])
+    one = line_range(doc, ids[2], ids[2])
+    assert one.speaker == "Ann" and one.anchor == ids[1]
+    first = line_range(doc, ids[0], ids[0])
+    assert first.anchor == ids[0]  # the program's first word: the clip plays where it was cut
