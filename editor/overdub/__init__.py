@@ -9,7 +9,9 @@ Modules, in the order a line goes through them:
 * :mod:`~editor.overdub.backend` — the one interface every backend implements;
   :mod:`~editor.overdub.splice`, :mod:`~editor.overdub.speech` and plug-ins found by
   :mod:`~editor.overdub.registry` (entry-point group ``wordcut.voices``);
-* :mod:`~editor.overdub.compose` — backend + hole filling + loudness matching → a clip;
+* :mod:`~editor.overdub.compose` — backend + hole filling + loudness matching → a clip
+  (with :mod:`~editor.overdub.level` for loudness and :mod:`~editor.overdub.joins` for the
+  crossfaded joins);
 * :mod:`~editor.overdub.clipstore` — the hash-named clip and its record in ``clips/``;
 * :mod:`~editor.overdub.edit` — prepare / preview / commit the edit;
 * :mod:`~editor.overdub.marking` — generated words in transcript outputs.
