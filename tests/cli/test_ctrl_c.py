@@ -1,12 +1,12 @@
 """Ctrl+C during ``wordcut export``, the way a terminal sends it: SIGINT to the whole foreground
-process group, at several moments of the job (while the project opens, while loudness is
-measured, while MP3 is encoded, twice in a row). Each time: exit 130, one line, no traceback,
+process group, at several moments (while the command loads, while the project opens, as the
+job starts, while loudness is measured, while MP3 is encoded, twice in a row). Each time: exit 130, one line, no traceback,
 no file — neither the episode, its chapters sidecar nor a temporary — and the render record
 says "cancelled".
 
 stderr is a pseudo-terminal, so the progress bar runs as it does for a user, and the moments are
-found by watching it (and, for "while the project opens", the child's memory map showing that
-SQLite is loaded), never by sleeping.
+found by watching it (and, before it shows, the child's memory map and open files in /proc:
+SQLite loaded, the library open), never by sleeping.
 """
 
 from __future__ import annotations
@@ -63,10 +63,26 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _sqlite_loaded(pid: int, seen: bytes) -> bool:
+    """The command's modules are loading (the store's import brings in SQLite)."""
     try:
         return "_sqlite3" in Path(f"/proc/{pid}/maps").read_text()
     except OSError:
         return False
+
+
+def _library_open(pid: int, seen: bytes) -> bool:
+    """The library database is open: the project is being opened and its program derived."""
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(fd).endswith("library.sqlite3"):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _progress_at(fraction: float) -> Callable[[int, bytes], bool]:
@@ -141,7 +157,8 @@ def _render_statuses(home: Path) -> list[str]:
 
 
 MOMENTS = {
-    "while the project opens": (_sqlite_loaded, 1),
+    "while the command loads": (_sqlite_loaded, 1),
+    "while the project opens": (_library_open, 1),
     "as the job starts": (_progress_at(0.0), 1),
     "while loudness is measured": (_progress_at(0.25), 1),
     "while MP3 is encoded": (_progress_at(0.75), 1),
