@@ -21,7 +21,7 @@ def wire(w: EditorWindow) -> None:
     v.cutRequested.connect(c.cut)
     v.restoreRequested.connect(c.restore)
     v.correctRequested.connect(c.correct)
-    v.seekRequested.connect(t.seek_word)
+    v.seekRequested.connect(lambda word: _play_from(w, word))
     v.ready.connect(w.on_transcript_ready)
     t.wordChanged.connect(v.set_playing_word)
     c.historyChanged.connect(lambda *_: w._update_title())
@@ -85,6 +85,13 @@ def _step_speed(speed: float, direction: int) -> float:
 
     i = SPEEDS.index(speed) if speed in SPEEDS else SPEEDS.index(1.0)
     return SPEEDS[min(max(0, i + direction), len(SPEEDS) - 1)]
+
+
+def _play_from(w: EditorWindow, word_id: str) -> None:
+    """Double-click, Enter, "Play from here": move the playhead to the word and play."""
+    w.transport.seek_word(word_id)
+    if not w.transport.playing:
+        w.transport.play()
 
 
 def play_selection(w: EditorWindow) -> None:
