@@ -2,6 +2,9 @@
 
 ``sync.model`` holds the value types, ``sync.ops`` the operations and their wire form,
 ``sync.document`` the ``Document`` that applies them, ``sync.cleanup`` the smart-cleanup
-builders, ``sync.rebase`` the concurrent-edit rules and ``sync.derive`` the document -> EDL
-derivation and program-time maps. Import from those modules; this package stays light.
+builders, ``sync.rebase`` the concurrent-edit rules, ``sync.authority`` the sans-I/O authority
+that orders, rebases and commits ops (local session and relay alike), ``sync.events`` the typed
+change events it emits after commit, ``sync.snapshot`` the checked snapshot value and
+``sync.derive`` the document -> EDL derivation and program-time maps. Import from those modules;
+this package stays light.
 """
