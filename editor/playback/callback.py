@@ -13,7 +13,9 @@ learns it leaves in plain attributes and preallocated arrays that other threads 
   copied)``, from which the transport computes the playhead; during a new stream's prefill
   PortAudio reports the DAC time equal to the current time, so the stream's latency is added
   there instead;
-* ``durations`` — how long each of the last :data:`HISTORY` calls took, in seconds.
+* ``durations``, ``starts``, ``read_after`` — for each of the last :data:`HISTORY` calls: how
+  long it took, when it began (``clock()``) and the ring's read index after it (the benchmark
+  finds from these which buffer first carried a seek's audio).
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class Callback:
         self.last_call = 0.0
         """``clock()`` at the start of the latest call (the watchdog's heartbeat)."""
         self.durations: npt.NDArray[np.float64] = np.zeros(HISTORY, dtype=np.float64)
+        self.starts: npt.NDArray[np.float64] = np.zeros(HISTORY, dtype=np.float64)
+        self.read_after: npt.NDArray[np.int64] = np.zeros(HISTORY, dtype=np.int64)
 
     def __call__(self, outdata: Frames, frames: int, time: Any, status: Any) -> None:
         if self._on_first_call is not None:  # once per stream: the thread's scheduling
@@ -83,7 +87,10 @@ class Callback:
             dac = now + self.latency_s
         self.heard = (first, dac, n)
         self.frames_out += frames
-        self.durations[self.calls % HISTORY] = self._clock() - start
+        slot = self.calls % HISTORY
+        self.starts[slot] = start
+        self.read_after[slot] = ring.read_index
+        self.durations[slot] = self._clock() - start
         self.calls += 1
 
     def arm(self, setup: Callable[[], object]) -> None:

@@ -55,6 +55,10 @@ SPLICE_MARGIN_S = 0.01
 """Audio beyond the callback's read position that a splice leaves alone, on top of one
 callback buffer, so the callback never catches up with the frames being rewritten."""
 
+JUMP_MARGIN_S = 0.001
+"""A seek's margin: its audio is rendered before the cut point is chosen, so only the copy
+into the ring has to beat the callback."""
+
 HEAD_CHUNKS = 4
 """Chunks rendered for a splice before the consumer is held (~85 ms at 48 kHz)."""
 
@@ -167,6 +171,9 @@ class Feeder:
         """``(ring index, program frame)`` where the newest stretch of audio begins."""
         self.splices = 0
         self.applied = 0
+        self._preroll: tuple[tuple[Any, ...], Stage, int, tuple[int, Frames]] | None = None
+        """``(what it was rendered for, stage, render head after it, head)``: the audio that
+        :meth:`play` will start with, rendered while paused so a play costs no decoding."""
         """Commands applied so far (the transport counts the ones it submitted)."""
 
     # -- sizes ----------------------------------------------------------------------------------
@@ -206,6 +213,8 @@ class Feeder:
                     self.applied += 1
             if self.state == "playing":
                 self._fill()
+            elif self.state == "paused":
+                self._prepare()
             if self.state == "ending" and self.ring.available() == 0:
                 self.state = "paused"
                 self._emit(Ended(self.pos / self.rate))
@@ -225,12 +234,12 @@ class Feeder:
         if isinstance(c, Play):
             if c.start is None and c.end is None and self.state != "paused":
                 return
-            self._splice(lambda here: self._do_play(here, c))
+            self._splice(lambda here: self._do_play(here, c), jump=c.start is not None)
         elif isinstance(c, Pause):
             if self.state != "paused":
                 self._splice(self._do_pause)
         elif isinstance(c, Seek):
-            self._splice(lambda here: self._do_seek(c.frame))
+            self._splice(lambda here: self._do_seek(c.frame), jump=True)
         elif isinstance(c, Swap):
             self._splice(lambda here: self._do_swap(here, c.programme))
         elif isinstance(c, SetSpeed):
@@ -278,19 +287,24 @@ class Feeder:
 
     # -- splicing -------------------------------------------------------------------------------
 
-    def _splice_point(self) -> int:
-        """The ring index a splice would start at now."""
+    def _splice_point(self, margin_s: float | None = None) -> int:
+        """The ring index a splice would start at now: past the buffer a running callback may
+        be copying, plus ``margin_s`` (the feeder's margin by default)."""
         ring = self.ring
-        margin = self.blocksize + round(self.margin_s * self.out_rate)
+        extra = self.margin_s if margin_s is None else margin_s
+        margin = self.blocksize + round(extra * self.out_rate)
         return min(ring.read_index + margin, ring.write_index)
 
-    def _splice(self, change: Callable[[int], None]) -> None:
+    def _splice(self, change: Callable[[int], None], *, jump: bool = False) -> None:
         """Apply ``change(program frame at the splice point)`` and rewrite the ring from there.
 
         The new audio is rendered *before* the consumer is held, while the callback still
-        plays the old audio up to the splice point, so the hold itself lasts only as long as a
-        ring write. If rendering took so long that the callback passed the splice point, the
-        splice is redone a little later (at most :data:`SPLICE_TRIES` times).
+        plays the old audio, so the hold itself lasts only as long as a ring write. A ``jump``
+        (a seek: the new audio does not depend on where the old one is cut) renders first and
+        then cuts as close to the callback as is safe; any other change must know the frame it
+        continues from, so it picks the point first, ``margin_s`` ahead, and if rendering took
+        so long that the callback passed it, is redone a little later (at most
+        :data:`SPLICE_TRIES` times).
         """
         ring = self.ring
         old = self.programme
@@ -305,7 +319,11 @@ class Feeder:
                 self._restore(saved)
                 change(self.pos if at is None else round(at))
                 self.stage = self._new_stage()
-                head = self._render_head() if self.state != "paused" else None
+                head = (
+                    self._render_head(CHUNK if jump else None) if self.state != "paused" else None
+                )
+                if jump:
+                    k = self._splice_point(JUMP_MARGIN_S)
                 self._hold(k)
                 if ring.read_index > k and attempt + 1 < SPLICE_TRIES:
                     ring.release()  # too late for this point: the callback has played it
@@ -319,25 +337,53 @@ class Feeder:
         if self.programme is not old:
             old.reader.close()
 
+    def _preroll_key(self) -> tuple[Any, ...] | None:
+        if self.end_at is not None:
+            return None
+        return (self.programme, self.pos, self.speed, self.loop, self.out_rate)
+
+    def _prepare(self) -> None:
+        """While paused, render the head :meth:`play` will need (once per position)."""
+        key = self._preroll_key()
+        if key is None or (self._preroll is not None and self._preroll[0] == key):
+            return
+        if self.pos >= self.programme.reader.frames:
+            return
+        pos, stage = self.pos, self.stage
+        self.stage = self._new_stage()
+        rendered = self._render_head()
+        self._preroll = (key, self.stage, self.pos, rendered)
+        self.pos, self.stage = pos, stage
+
+    def _take_preroll(self) -> tuple[int, Frames] | None:
+        pre, self._preroll = self._preroll, None
+        if pre is None or pre[0] != self._preroll_key():
+            return None
+        _, self.stage, self.pos, rendered = pre
+        return rendered
+
     def _saved(self) -> tuple[Any, ...]:
         return (self.programme, self.pos, self.state, self.end_at, self.loop)
 
     def _restore(self, saved: tuple[Any, ...]) -> None:
         self.programme, self.pos, self.state, self.end_at, self.loop = saved
 
-    def _render_head(self) -> tuple[int, Frames]:
+    def _render_head(self, count: int | None = None) -> tuple[int, Frames]:
         """``(program frame, frames)``: the first audio after a splice, enough to cover the fade
-        and to give the feeder some slack before its next round."""
+        and (by default) to give the feeder some slack before its next round."""
         start = self.pos
-        return start, self._render_at_least(max(self.fade, HEAD_CHUNKS * CHUNK))
+        want = HEAD_CHUNKS * CHUNK if count is None else count
+        return start, self._render_at_least(max(self.fade, want))
 
     def _commit(self, k: int, tail: Frames, rendered: tuple[int, Frames] | None = None) -> None:
         """Write the spliced audio at ring index ``k`` (== write index) and let the consumer on."""
         ring = self.ring
         try:
             if self.state != "paused" and rendered is None:
-                self.stage = self._new_stage()
-                rendered = self._render_head()
+                rendered = self._take_preroll()
+                if rendered is None:
+                    self.stage = self._new_stage()
+                    rendered = self._render_head()
             self.splices += 1
             if self.state == "paused":
                 if len(tail):

@@ -47,12 +47,14 @@ from editor.playback.devices import (
     device_rate,
 )
 from editor.playback.events import DeviceLost, Observer, PlayerEvent
+from editor.playback.pool import SourcePool
 from editor.playback.priority import CALLBACK_PRIORITY, FEEDER_PRIORITY, make_realtime
 from editor.playback.ring import Ring
 from editor.playback.tempo import check_speed
 from editor.playback.timeline import Timeline
 from render.edl import Edl
 from render.reader import EdlReader
+from render.sources import SourceOpener, open_source
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +64,10 @@ SWITCH_INTERVAL_S = 0.001
 POLL_S = 0.004
 """How often the feeder thread wakes to top the ring up and watch the device."""
 
-STALL_S = 2.0
-"""A stream whose callback has not run for this long has lost its device (a PulseAudio stream
-can pause ~0.6 s while its sink wakes up, so less would cry wolf)."""
+STALL_S = 5.0
+"""A stream whose callback has not run for this long has lost its device. A new PulseAudio
+stream can pause 0.6–2 s (on a loaded machine) while its sink wakes up, so less would cry
+wolf; a device that really goes away usually ends the stream at once (``finished``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +114,13 @@ SWITCH_INTERVAL = _SwitchInterval()
 class Player:
     """Plays an EDL's programme on an output device; see the module docstring.
 
-    ``programme`` is an :class:`~render.edl.Edl` (opened here) or an :class:`EdlReader` (cloned,
-    so the player has sources of its own). ``words`` is the ``sync.derive.ProgramMap`` of the
-    same EDL, for :meth:`seek_word` and :meth:`current_word`. ``device`` is an index, a name or
-    a unique part of one (default output when ``None``). ``latency`` is the output latency asked
+    ``programme`` is an :class:`~render.edl.Edl` or an :class:`EdlReader` (its EDL is opened
+    again, so the player has sources of its own). Files are opened through ``opener`` (the
+    reader's ``open_source`` by default; the app can map tracks to their import caches) into a
+    :class:`~editor.playback.pool.SourcePool` that every later programme shares. ``words`` is
+    the ``sync.derive.ProgramMap`` of the same EDL, for :meth:`seek_word` and
+    :meth:`current_word`. ``device`` is an index, a name or a unique part of one (default
+    output when ``None``). ``latency`` is the output latency asked
     of PortAudio and ``splice_margin_s`` the audio a seek or edit leaves untouched ahead of the
     callback: raise both on a heavily loaded machine. ``lower_switch_interval=False`` leaves
     the interpreter alone (the benchmark compares both); ``realtime=False`` does not ask for
@@ -140,9 +146,16 @@ class Player:
         realtime: bool = True,
         threaded: bool = True,
         clock: Callable[[], float] = time.perf_counter,
+        opener: SourceOpener = open_source,
     ) -> None:
         self._backend = backend if backend is not None else SoundDeviceBackend()
-        reader = programme.clone() if isinstance(programme, EdlReader) else EdlReader(programme)
+        self._pool = SourcePool(opener)
+        edl = programme.edl if isinstance(programme, EdlReader) else programme
+        try:
+            reader = EdlReader(edl, self._pool.open)
+        except BaseException:
+            self._pool.close()
+            raise
         self._observers: list[Observer] = []
         self._observers_lock = threading.Lock()
         self._lower = lower_switch_interval
@@ -180,6 +193,7 @@ class Player:
             self._open_stream(rate)
         except BaseException:
             reader.close()
+            self._pool.close()
             raise
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -329,7 +343,7 @@ class Player:
         The new reader is opened here, so a bad EDL (a missing clip, a range past the audio)
         raises at once and the current programme plays on untouched.
         """
-        reader = EdlReader(edl)
+        reader = EdlReader(edl, self._pool.open)
         try:
             programme = fd.Programme.open(reader, words)
         except BaseException:
@@ -501,6 +515,7 @@ class Player:
         self._close_stream()
         self._track_switch_interval()
         self._feeder.programme.reader.close()
+        self._pool.close()
 
     def __enter__(self) -> Player:
         return self

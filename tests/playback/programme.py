@@ -15,13 +15,17 @@ from sync.ops import AddTranscript, Delete, InsertOverdub, SetPause
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "speech"
 SPEECH = DATA / "sonnets" / "sonnet_p001.mp3"
 CLIP = DATA / "digits" / "english.wav"
+LONG_SPEECH = DATA / "sonnets" / "sonnets_I-III_concat.16k.wav"
+"""2:40 of speech, for the benchmark's minute-long programme."""
 
 
 def available() -> bool:
     return SPEECH.is_file() and CLIP.is_file()
 
 
-def build(seconds: float, cuts: int = 20) -> tuple[Document, Edl]:
+def build(
+    seconds: float, cuts: int = 20, speech: Path = SPEECH, clip: Path = CLIP
+) -> tuple[Document, Edl]:
     """Words of 0.3 s with 0.1 s gaps over ``seconds`` of the recording (one 1.5 s gap, whose
     pause is shortened to 0.3 s), ``cuts`` single words struck, and an overdub after word 12."""
     words = []
@@ -39,12 +43,12 @@ def build(seconds: float, cuts: int = 20) -> tuple[Document, Edl]:
         if w.id != "w8" and w.id != "w12":
             doc.apply(Delete(w.id, w.id))
     doc.apply(SetPause("w8", 0.3))
-    doc.apply(InsertOverdub(Overdub("o1", "w12", str(CLIP), "one two three", 2.7)))
-    return doc, edl_of(doc)
+    doc.apply(InsertOverdub(Overdub("o1", "w12", str(clip), "one two three", 2.7)))
+    return doc, edl_of(doc, speech)
 
 
-def edl_of(doc: Document) -> Edl:
-    track = EdlTrack(SPEECH, label="Host")
+def edl_of(doc: Document, speech: Path = SPEECH) -> Edl:
+    track = EdlTrack(speech, label="Host")
     return derive_edl(doc, {"t1": track}, sample_rate=48_000, clip_path=Path)
 
 
@@ -61,4 +65,27 @@ def with_early_cut(doc: Document) -> Document:
     return edited
 
 
-__all__ = ["available", "build", "edl_of", "replace", "with_early_cut", "words_of"]
+def at_project_rate(source: Path, target: Path, rate: int = 48_000) -> Path:
+    """``source`` decoded to a float WAV at ``rate``, as an import cache holds it (exact seeks,
+    no decoding at play time)."""
+    import soundfile as sf
+
+    from render.sources import open_source
+
+    opened = open_source(source, rate)
+    try:
+        sf.write(target, opened.read(0, opened.frames), rate, subtype="FLOAT")
+    finally:
+        opened.close()
+    return target
+
+
+__all__ = [
+    "at_project_rate",
+    "available",
+    "build",
+    "edl_of",
+    "replace",
+    "with_early_cut",
+    "words_of",
+]

@@ -234,7 +234,7 @@ def test_stalled_callback_is_a_lost_device(source: Path) -> None:
     with player:
         player.play()
         _run(player, backend, 4096, [512])
-        backend.clock.t += 3.0  # no callback for three seconds
+        backend.clock.t += 6.0  # no callback for six seconds
         player.pump()
         assert isinstance(events[-1], DeviceLost)
 
