@@ -8,7 +8,8 @@ shown in a 1000×700 ``TranscriptView`` offscreen, and in one run we measure:
   incremental update + the repaint of its rectangle, i.e. ``processEvents`` until painted), p50 /
   p95 over 200 deletes at random scroll positions; also without the document's own apply;
 * **scroll frames**: a wheel step (3 lines: the viewport is blitted and the new strip painted)
-  and a page step (the whole viewport painted), p50 / p95;
+  and a page step (the whole viewport painted), p50 / p95; and a page step into text never
+  drawn before (the view's run caches emptied first);
 * **full repaint** of the viewport, and **playhead** updates (next word highlighted, the view
   following it), p50 / p95;
 * **startup in-process**: model build, first layout, first paint; and a width change relayout;
@@ -322,6 +323,13 @@ def run_view(args: argparse.Namespace) -> dict[str, object]:
     print(f"scroll, wheel step (3 lines)               : {ms(wheel)}")
     print(f"scroll, page step (whole viewport)         : {ms(page)}")
 
+    # Never-seen text: the view's caches of prepared runs emptied (untimed) before each step.
+    cold = []
+    for _ in range(60):
+        view.metrics.forget_runs()
+        cold.append(frame(scroller(bar.pageStep())))
+    print(f"scroll, page step into never-seen text     : {ms(cold)}")
+
     repaint = []
     for _ in range(100):
         bar.setValue(rnd.randrange(bar.maximum() + 1))
@@ -354,6 +362,7 @@ def run_view(args: argparse.Namespace) -> dict[str, object]:
             "delete_ui": ui_only,
             "wheel": wheel,
             "page": page,
+            "page_cold": cold,
             "repaint": repaint,
             "playhead": play,
             "resize": widths,

@@ -145,30 +145,14 @@ def _paint_line(p: QPainter, ctx: PaintContext, para: Paragraph, toks: list[int]
 
     # Text, in runs of words with the same look; pills for pauses and clips.
     p.setFont(m.body)
-    run: list[str] = []
-    run_style = 0
-    run_x = run_end = 0.0
-    marked: list[int] = []
-    for i in toks:
-        tok = tokens[i]
-        x, w = x0 + xs[i], widths[i]
-        if tok.kind is not _WORD:
-            _flush(p, ctx, run, run_style, run_x, run_end, baseline)
-            run = []
-            _paint_pill(p, ctx, tok, x, w, y)
+    for text, k0, k1, look in line_runs(tokens, toks):
+        i, j = toks[k0], toks[k1 - 1]
+        if text is None:
+            _paint_pill(p, ctx, tokens[i], x0 + xs[i], widths[i], y)
             p.setFont(m.body)
-            continue
-        st = tok.style
-        if st & _MARKED:
-            marked.append(i)
-        look = st & _LOOK
-        if run and look == run_style:
-            run.append(tok.text)
-            run_end = x + w
-            continue
-        _flush(p, ctx, run, run_style, run_x, run_end, baseline)
-        run, run_style, run_x, run_end = [tok.text], look, x, x + w
-    _flush(p, ctx, run, run_style, run_x, run_end, baseline)
+        else:
+            _flush(p, ctx, text, look, x0 + xs[i], x0 + xs[j] + widths[j], baseline)
+    marked = [i for i in toks if tokens[i].style & _MARKED and tokens[i].kind is _WORD]
 
     # Per-word marks: a solid underline for corrections, a dotted one for low confidence.
     if marked:
@@ -181,22 +165,48 @@ def _paint_line(p: QPainter, ctx: PaintContext, para: Paragraph, toks: list[int]
             p.drawLine(QPointF(x, uy), QPointF(x + w, uy))
 
 
+def line_runs(tokens: list[Token], toks: list[int]) -> list[tuple[str | None, int, int, int]]:
+    """A line's drawing runs: ``(text, k0, k1, look)`` over ``toks[k0:k1]``; ``text`` is the
+    joined words of a run with one look, or ``None`` for a pill (a pause or clip, alone).
+
+    """
+    out: list[tuple[str | None, int, int, int]] = []
+    words: list[str] = []
+    start = 0
+    look = 0
+    for k, i in enumerate(toks):
+        tok = tokens[i]
+        if tok.kind is not _WORD:
+            if words:
+                out.append((" ".join(words), start, k, look))
+                words = []
+            out.append((None, k, k + 1, 0))
+            continue
+        st = tok.style & _LOOK
+        if words and st == look:
+            words.append(tok.text)
+            continue
+        if words:
+            out.append((" ".join(words), start, k, look))
+        words, start, look = [tok.text], k, st
+    if words:
+        out.append((" ".join(words), start, len(toks), look))
+    return out
+
+
 def _flush(
     p: QPainter,
     ctx: PaintContext,
-    run: list[str],
+    text: str,
     style: int,
     x: float,
     end: float,
     baseline: float,
 ) -> None:
-    if not run:
-        return
     c = ctx.colors
     gone = bool(style & Style.DELETED)
     p.setPen(c.playing_text if style & Style.PLAYING else c.deleted if gone else c.text)
-    fm = ctx.metrics.fm
-    p.drawStaticText(QPointF(x, baseline - fm.ascent()), ctx.metrics.static(" ".join(run)))
+    ctx.metrics.draw_run(p, x, baseline - ctx.metrics.fm.ascent(), text)
     if gone:
         sy = baseline - ctx.metrics.fm.xHeight() * 0.5
         p.setPen(QPen(c.deleted, 1.2))

@@ -442,3 +442,14 @@ def test_an_empty_transcript_shows_its_heading_and_ignores_input(qtbot) -> None:
     assert any(
         img.pixelColor(x, y).lightness() < 100 for x in range(20, 200) for y in range(10, 60)
     )  # the heading "Episode" is drawn
+
+
+def test_text_drawn_again_is_kept_prepared(qtbot, view: TranscriptView) -> None:
+    metrics = view.metrics
+    QApplication.processEvents()  # nothing pending
+    metrics.forget_runs()
+    view.viewport().repaint()  # first sight: drawText, remembered
+    # (the fixture's talk repeats its turns, so a few lines are on screen twice already)
+    assert metrics._seen and len(metrics._static) < len(metrics._seen)
+    view.viewport().repaint()  # second: prepared once, kept
+    assert set(metrics._static) == metrics._seen
