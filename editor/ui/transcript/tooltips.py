@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QToolTip
 
 from editor.viewmodel import Kind, Style, Token
 from editor.viewmodel.tokens import format_clock, format_seconds
@@ -55,3 +57,14 @@ def tooltip_for(view: TranscriptView, tok: Token) -> str | None:
         lines.append(f"Corrected; heard as “{word.text}”")
     lines.append(f"at {format_clock(word.start)}")
     return "\n".join(lines)
+
+
+def show(view: TranscriptView, event: QHelpEvent) -> None:
+    """Answer a tooltip event on the viewport: the help for the token under the pointer."""
+    tok = token_at(view, QPointF(event.pos()))
+    text = tooltip_for(view, tok) if tok is not None else None
+    if text:
+        QToolTip.showText(event.globalPos(), text, view.viewport())
+    else:
+        QToolTip.hideText()
+        event.ignore()

@@ -11,7 +11,7 @@ editor in :mod:`.overlay`, the find bar in :mod:`.find_bar`, the context menu in
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFocusEvent,
@@ -22,9 +22,9 @@ from PySide6.QtGui import (
     QPaintEvent,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QWidget
 
-from editor.ui.transcript import accessible, scrolling, tooltips
+from editor.ui.transcript import accessible, scrolling, tooltips, updates
 from editor.ui.transcript.find_bar import FindBar
 from editor.ui.transcript.interaction import Interaction
 from editor.ui.transcript.layout import DocumentLayout
@@ -108,7 +108,7 @@ class TranscriptView(QAbstractScrollArea):
             return
         anchor = scrolling.anchor(self)
         self._show_deleted = show
-        self._relayout_all()
+        self.relayout_all()
         scrolling.restore_anchor(self, anchor)
         self.viewport().update()
 
@@ -166,13 +166,7 @@ class TranscriptView(QAbstractScrollArea):
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            tok = tooltips.token_at(self, QPointF(event.pos()))
-            text = tooltips.tooltip_for(self, tok) if tok is not None else None
-            if text:
-                QToolTip.showText(event.globalPos(), text, self.viewport())
-            else:
-                QToolTip.hideText()
-                event.ignore()
+            tooltips.show(self, event)
             return True
         return super().viewportEvent(event)
 
@@ -278,45 +272,19 @@ class TranscriptView(QAbstractScrollArea):
         self._model.clear_selection()
         self._selection_changed(old)
 
-    # --- model updates ---------------------------------------------------------------------
+    # --- model updates (see updates.py) ---------------------------------------------------
 
     def _on_update(self, update: Update) -> None:
         if not self._laid_out:
             self.viewport().update()
-            return
-        if update.structure:
+        elif update.structure:
             self._overlay.cancel()
-            self._relayout_all()
+            self.relayout_all()
             self.viewport().update()
             if update.selection:
                 self.selectionChanged.emit(self._model.selection)
-            return
-        paras = set(update.relayout)
-        if not self._show_deleted:
-            paras.update(t.para for t in update.restyled)
-        if paras:
-            before = self._layout.height
-            heights = {p: self._layout.layouts[p].height for p in paras}
-            self._layout.relayout(paras)
-            self._update_scrollbar()
-            if before == self._layout.height and all(
-                self._layout.layouts[p].height == h for p, h in heights.items()
-            ):
-                for p in paras:
-                    self._update_band(self._layout.tops[p], self._layout.tops[p + 1])
-            else:
-                self._update_band(self._layout.tops[min(paras)], self.scroll_y() + 1e9)
-        rest = [t for t in update.restyled if t.para not in paras]
-        if rest:
-            self.repaint_tokens(rest)
-
-    def _update_band(self, y0: float, y1: float) -> None:
-        top = y0 - self.scroll_y()
-        bottom = min(y1 - self.scroll_y(), float(self.viewport().height()))
-        if bottom <= 0 or top >= self.viewport().height():
-            return
-        vw = self.viewport().width()
-        self.viewport().update(QRect(0, int(max(top, 0)), vw, int(bottom - max(top, 0)) + 1))
+        else:
+            updates.apply(self, update)
 
     # --- layout and painting ---------------------------------------------------------------
 
@@ -326,15 +294,15 @@ class TranscriptView(QAbstractScrollArea):
 
     def _ensure_layout(self) -> None:
         if not self._laid_out:
-            self._relayout_all()
+            self.relayout_all()
 
-    def _relayout_all(self) -> None:
+    def relayout_all(self) -> None:
         _, width = self.column()
         self._layout.reset(self._model.paragraphs, width, show_deleted=self._show_deleted)
         self._laid_out = True
-        self._update_scrollbar()
+        self.update_scrollbar()
 
-    def _update_scrollbar(self) -> None:
+    def update_scrollbar(self) -> None:
         bar = self.verticalScrollBar()
         vh = self.viewport().height()
         bar.setRange(0, max(0, int(self._layout.height + 2 * TOP_PAD - vh)))
@@ -346,10 +314,10 @@ class TranscriptView(QAbstractScrollArea):
         _, width = self.column()
         if self._laid_out and width != self._layout.width:
             anchor = scrolling.anchor(self)
-            self._relayout_all()
+            self.relayout_all()
             scrolling.restore_anchor(self, anchor)
         elif self._laid_out:
-            self._update_scrollbar()
+            self.update_scrollbar()
         self._find.place()
         self._overlay.place()
 
@@ -366,7 +334,7 @@ class TranscriptView(QAbstractScrollArea):
             self._metrics = TextMetrics(self.font())
             self._layout.metrics = self._metrics
             if self._laid_out:
-                self._relayout_all()
+                self.relayout_all()
             self.viewport().update()
         super().changeEvent(event)
 
