@@ -29,6 +29,16 @@ def output_devices() -> list[str]:
         return []
 
 
+def _reopen_players() -> None:
+    """The output device changed: each window opens its player on the new one at next play."""
+    from PySide6.QtWidgets import QApplication
+
+    for top in QApplication.topLevelWidgets():
+        transport = getattr(top, "transport", None)
+        if transport is not None:
+            transport.release_player()
+
+
 class SettingsDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,7 +88,10 @@ class SettingsDialog(QDialog):
         s = self.ctx.settings
         s.set_model(self.model.text())
         s.set_threads(self.threads.value())
-        s.set_device(str(self.device.currentData() or ""))
+        device = str(self.device.currentData() or "")
+        if device != s.device():
+            s.set_device(device)
+            _reopen_players()
         s.set_loudness(self.loudness.value())
         theme = self.theme.currentData()
         if theme != s.theme():

@@ -207,9 +207,15 @@ class Transport(QObject):
         if faster:
             self.set_speed(faster[0])
 
+    def release_player(self) -> None:
+        """Close the player (keeping the playhead); the next play opens one on the current
+        device setting."""
+        self.pause()
+        self.close()
+
     def close(self) -> None:
         self._timer.stop()
-        self._playing = False
+        self._set_playing(False)
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None

@@ -23,6 +23,7 @@ def wire(w: EditorWindow) -> None:
     v.correctRequested.connect(c.correct)
     v.seekRequested.connect(lambda word: _play_from(w, word))
     v.ready.connect(w.on_transcript_ready)
+    v.contextMenuAboutToShow.connect(lambda menu: _context_menu(w, menu))
     t.wordChanged.connect(v.set_playing_word)
     c.historyChanged.connect(lambda *_: w._update_title())
 
@@ -71,6 +72,13 @@ def wire(w: EditorWindow) -> None:
     a.about.triggered.connect(lambda: _about(w))
     for act in a.all():
         w.addAction(act)
+
+
+def _context_menu(w: EditorWindow, menu: Any) -> None:
+    """The shell's entries under the view's own: sections and playback of the selection."""
+    menu.addSeparator()
+    menu.addAction(w.acts.play_selection)
+    menu.addAction(w.acts.add_section)
 
 
 def _quit() -> None:
