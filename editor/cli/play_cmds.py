@@ -103,8 +103,17 @@ def cmd_play(args: argparse.Namespace) -> int:
             if span is None:
                 raise CliError(f"word {args.word} is cut, so it does not play")
             start = span[0]
+        from editor.playback.pool import cache_opener
+
+        caches = {
+            Path(t.record.media_path): Path(t.record.cache_dir)
+            for t in project.tracks
+            if t.record.cache_dir is not None
+        }
         doc = project.document
-        return _play(args, edl, words=words, text_of=doc.text_of, start=start)
+        return _play(
+            args, edl, words=words, text_of=doc.text_of, start=start, opener=cache_opener(caches)
+        )
 
 
 def _play(
@@ -114,6 +123,7 @@ def _play(
     words: Any,
     text_of: Callable[[str], str] | None,
     start: float | None = None,
+    opener: Any = None,
 ) -> int:
     from editor.errors import PlaybackError
     from editor.playback import DeviceLost, Ended, PlaybackFailed, Player, PlayerEvent

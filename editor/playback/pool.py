@@ -12,6 +12,7 @@ not close pooled sources; closing the pool does.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from render.sources import AudioSource, Frames, SourceOpener, open_source
@@ -57,3 +58,29 @@ class SourcePool:
             sources, self._sources = self._sources, {}
         for pooled in sources.values():
             pooled.source.close()
+
+
+def cache_opener(caches: Mapping[Path, Path], fallback: SourceOpener = open_source) -> SourceOpener:
+    """An opener that reads each track from its import cache (``{media path: cache folder}``)
+    — PCM at the project rate: exact, instant seeks, no decoding while playing — and anything
+    else (clips, a track whose cache is missing or damaged) through ``fallback``."""
+    resolved = {Path(k).resolve(): Path(v) for k, v in caches.items()}
+
+    def opener(path: Path, sample_rate: int) -> AudioSource:
+        folder = resolved.get(Path(path).resolve())
+        if folder is not None:
+            from render.errors import RenderError
+            from render.media import open_cache
+
+            try:
+                cache = open_cache(folder)
+            except (RenderError, OSError):
+                cache = None
+            if cache is not None:
+                if cache.sample_rate == sample_rate:
+                    source: AudioSource = cache
+                    return source
+                cache.close()
+        return fallback(path, sample_rate)
+
+    return opener

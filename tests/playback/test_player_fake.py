@@ -274,3 +274,23 @@ def test_bad_edl_swap_raises_and_keeps_playing(source: Path, tmp_path: Path) -> 
 def test_no_device_at_all_is_one_clear_error(source: Path) -> None:
     with pytest.raises(PlaybackError, match="no audio output device"):
         Player(_edl(source), backend=FakeBackend(outputs=[]), threaded=False)
+
+
+def test_tracks_play_from_their_import_cache(tmp_path: Path) -> None:
+    from editor.playback.pool import cache_opener
+    from render.media import CachedMedia, import_media
+
+    source = tone_source(tmp_path, 4.0)
+    import_media(source, tmp_path / "cache").close()
+    opener = cache_opener({source: tmp_path / "cache"})
+    opened = opener(source, RATE)
+    assert isinstance(opened, CachedMedia)
+    opened.close()
+    backend = FakeBackend()
+    edl = cut_edl(source, [(0.0, 1.0), (1.5, 3.5)])
+    player = Player(edl, backend=backend, threaded=False, clock=backend.clock, opener=opener)
+    with player:
+        player.play()
+        out = _run(player, backend, 3 * RATE, [512])
+        ref = _reference(edl)  # export reads the original file
+        np.testing.assert_allclose(out[: len(ref)], ref, atol=1e-4)  # the cache's own rounding
