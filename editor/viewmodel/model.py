@@ -181,14 +181,14 @@ class TranscriptModel:
                     relayout.add(fixed.para)
                 if self._restyle_word(fixed):
                     restyled[wid] = fixed
-        pauses = doc.pauses if pauses_touched else {}
-        deleted = doc.deleted if pauses_touched else frozenset()
+        # Per-id lookups, not the document's set/dict copies: an edit costs what it touches.
+        gone = doc.is_deleted
         for wid in pauses_touched:
             pause = built.pauses.get(wid)
             if pause is None:
                 continue
             gap, nxt = built.gaps[wid]
-            label, style = pause_shape(gap, pauses.get(wid), wid in deleted, nxt in deleted)
+            label, style = pause_shape(gap, doc.pause_after(wid), gone(wid), gone(nxt))
             if label != pause.text:
                 pause.text = label
                 relayout.add(pause.para)
