@@ -35,6 +35,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Protocol
 
 from sync.document import Document, Savepoint
@@ -343,7 +344,7 @@ class Authority:
         recent = self._recent
         if recent and recent[0].version <= committed_from:
             start = committed_from - recent[0].version
-            ops = [recent[i].op for i in range(start, len(recent))]
+            ops = [e.op for e in islice(recent, start, None)]
         else:
             ops = [e.op for e in self._storage.entries_after(base) if e.version <= self._committed]
             first = self._committed - len(ops) + 1
