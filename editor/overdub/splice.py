@@ -149,7 +149,10 @@ class _Chooser:
         want_initial = (
             self.starts_phrase if u.first_token == 0 else bool(self.pauses[u.first_token - 1])
         )
-        want_final = self.ends_phrase if u.end_token == n else bool(self.pauses[u.end_token - 1])
+        # the line's end: a phrase end if the replaced words ended one, or the text ends a
+        # sentence or clause ("…, and so on.")
+        pause_after = bool(self.pauses[u.end_token - 1])
+        want_final = (self.ends_phrase or pause_after) if u.end_token == n else pause_after
         if (a.room_before >= PHRASE_GAP) != want_initial:
             cost += EDGE_COST
         if (b.room_after >= PHRASE_GAP) != want_final:
