@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(not programme.available(), reason="shared speech
 
 
 def test_captured_playback_equals_the_export(sink: NullSink, tmp_path: Path) -> None:
-    doc, edl = programme.build(22.0)
+    doc, edl = programme.build(19.0)
     edl_path = tmp_path / "programme.edl.json"
     edl_mod.save(edl, edl_path)
     wav = tmp_path / "export.wav"
