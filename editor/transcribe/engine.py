@@ -49,7 +49,7 @@ class DecodeOptions:
 
     language: str | None = "en"
     verbatim: bool = False
-    beam_size: int = 8
+    beam_size: int = 3
 
     def as_dict(self) -> dict[str, Any]:
         return {"language": self.language, "verbatim": self.verbatim, "beam": self.beam_size}
