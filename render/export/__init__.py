@@ -177,7 +177,9 @@ def _export(
             if wanted is None or measured is None or not lossy or attempt == MAX_ATTEMPTS - 1:
                 break
             offset = encode_at + frames
-            decoded = measure_file(tmp, out_frames, out_rate, channels, workers, report, cancel)
+            decoded = measure_file(
+                tmp, out_frames, out_rate, channels, workers, report, cancel, wanted.true_peak_db
+            )
             fix = corrected_target(planned, wanted, decoded, measured.peak_db, plan)
             if fix is None:
                 break

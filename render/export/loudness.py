@@ -3,8 +3,9 @@
 Normalisation reads the program, never the sources, and never changes them:
 
 1. **measure** integrated loudness and true peak (4x oversampled: bright material overshoots
-   its sample peaks by several dB, and platforms check the true peak). FFmpeg's ``ebur128`` filter does the
-   K-weighting and 4× oversampled true-peak detection in C; we feed it exact 100 ms frames and
+   its sample peaks by several dB, and platforms check the true peak). FFmpeg's ``ebur128``
+   filter does the K-weighting in C (true peaks: :mod:`render.export.truepeak`); we feed it
+   exact 100 ms frames and
    keep every 400 ms block loudness it reports, then apply BS.1770's gates (absolute −70 LUFS,
    relative −10 LU) ourselves. Because the blocks are kept rather than a running total, the
    program can be metered in spans on several threads and the blocks joined;
@@ -30,6 +31,7 @@ from render.export.limiter import ceiling_for_true_peak
 from render.export.options import Loudness
 from render.export.parallel import SpanContext, run_spans
 from render.export.program import READ_BLOCK, ProgramReader, Shaper, SpanReaders
+from render.export.truepeak import PeakTracker
 from render.jobs import CancelFn, never_cancel
 
 MAX_GAIN_DB = 30.0
@@ -198,8 +200,9 @@ def measure_program(
 ) -> list[Measurement]:
     """Meter the program as ``channels`` channels once per plan (gain, limiter), in one read.
 
-    ``peak`` is the ``ebur128`` peak mode (``"sample"``, ``"true"`` or ``"none"``); ``sampled``
-    meters about a third of the program (see :func:`meter_windows`).
+    ``peak`` is ``"sample"``, ``"true"`` (4x oversampled, by :mod:`render.export.truepeak`:
+    FFmpeg's ``ebur128`` true-peak mode resamples everything and costs half the pass again) or
+    ``"none"``; ``sampled`` meters about a third of the program (see :func:`meter_windows`).
     """
     rate = reader.sample_rate
     hop = rate // 10
@@ -216,20 +219,32 @@ def measure_program(
         """Meter one window; keep only the block loudnesses and peak (meters hold MBs)."""
         start_block = max(0, first - (WINDOW_HOPS - 1))
         start, end = start_block * hop, min(reader.frames, last * hop)
-        meters = [Meter(rate, channels, start_block, first, peak) for _ in plans]
+        meter_peak = "sample" if peak == "true" else peak
+        meters = [Meter(rate, channels, start_block, first, meter_peak) for _ in plans]
         shapers = [Shaper(channels, 1.0, plan.ceiling, rate) for plan in plans]
         gains = [np.float32(plan.gain) for plan in plans]
+        peaks = [PeakTracker(channels) if peak == "true" else None for _ in plans]
         pre = (first - start_block) * hop
         for block in Shaper(channels).blocks(own, start, end, never_cancel, READ_BLOCK):
             ctx.check()
-            for meter, shaper, gain in zip(meters, shapers, gains, strict=True):
-                meter.add(shaper.shape(block * gain if gain != 1.0 else block))
+            for meter, shaper, gain, tracker in zip(meters, shapers, gains, peaks, strict=True):
+                shaped = shaper.shape(block * gain if gain != 1.0 else block)
+                meter.add(shaped)
+                if tracker is not None:
+                    tracker.add(shaped)
             ctx.advance(round(max(0, block.shape[0] - pre) * scale))
             pre = max(0, pre - block.shape[0])
-        for meter, shaper in zip(meters, shapers, strict=True):
-            meter.add(shaper.tail())
+        found = []
+        for meter, shaper, tracker in zip(meters, shapers, peaks, strict=True):
+            tail = shaper.tail()
+            meter.add(tail)
             meter.finish()
-        return [(meter.blocks, meter.peak) for meter in meters]
+            top = meter.peak
+            if tracker is not None:
+                tracker.add(tail)
+                top = max(top, tracker.finish())
+            found.append((meter.blocks, top))
+        return found
 
     Found = list[list[tuple[list[float], float]]]
 

@@ -5,9 +5,10 @@ noise push true peaks above the limiter's ceiling (measured here: +0.3 dB on the
 through AAC 128k, +4.6 dB on clipped speech, most of it in the encoder's first frames), and
 their low-pass lowers the loudness of bright material (-1.0 LU on white noise through MP3
 192k). A platform checks the *decoded* file, so that is what is measured: the encoded file is
-decoded in spans on several threads (each seeks on its own container) and metered with FFmpeg's
-``ebur128`` (BS.1770 integrated loudness and 4x true peak). When the file misses the target,
-:func:`corrected_target` says how to plan again; the caller re-encodes (once or twice at most).
+decoded in spans on several threads (each seeks on its own container) and metered with
+FFmpeg's ``ebur128`` (BS.1770 integrated loudness) and :mod:`.truepeak` (4x true peak). When
+the file misses the target, :func:`corrected_target` says how to plan again; the caller
+re-encodes (once or twice at most).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from render.export.loudness import (
 )
 from render.export.options import Loudness
 from render.export.parallel import SpanContext, run_spans
+from render.export.truepeak import PeakTracker
 from render.jobs import CancelFn
 
 LOUDNESS_TOLERANCE_LU = 0.4
@@ -52,29 +54,35 @@ def measure_file(
     workers: int,
     report: Callable[[int], None],
     cancel: CancelFn,
+    ceiling_db: float = 0.0,
 ) -> Measurement:
     """Integrated loudness and true peak of the encoded file at ``path``, as decoded.
 
     ``frames`` is the program length the file should decode to; spans of it are metered in
-    parallel (``report`` counts decoded frames, ``cancel`` stops the work).
+    parallel (``report`` counts decoded frames, ``cancel`` stops the work). The true peak is
+    exact when it is above ``ceiling_db`` (what a check needs); under it, it may read low.
     """
     hop = sample_rate // 10
+    floor = float(10.0 ** (ceiling_db / 20.0))
     groups = meter_windows(frames, sample_rate, workers, sampled=False)
 
     def window(ctx: SpanContext, first: int, last: int) -> tuple[list[float], float]:
         start_block = max(0, first - (WINDOW_HOPS - 1))
         start, end = start_block * hop, min(frames, last * hop)
-        meter = Meter(sample_rate, channels, start_block, first, peak="true")
+        meter = Meter(sample_rate, channels, start_block, first, peak="none")
+        tracker = PeakTracker(channels, floor)
         counted = first * hop
-        for pos, block in _decode_from(path, start, end, channels):
+        for pos, block in _batched(_decode_from(path, start, end, channels)):
             ctx.check()
             meter.add(block)
+            if pos >= first * hop:
+                tracker.add(block)
             reached = min(end, pos + block.shape[0])
             if reached > counted:
                 ctx.advance(reached - counted)
                 counted = reached
         meter.finish()
-        return meter.blocks, meter.peak
+        return meter.blocks, tracker.finish()
 
     def worker(
         group: list[tuple[int, int]],
@@ -104,36 +112,65 @@ def _decode_from(
     with container:
         stream = container.streams.audio[0]
         rate = stream.codec_context.sample_rate
+        have = stream.codec_context.channels
         if start > 0:
             # land a little early: the decoder needs a frame or two to settle after a seek
             target = max(0, start - rate // 2)
             base = stream.time_base or Fraction(1, rate)
             container.seek(round(target / rate / base), stream=stream)
         pos: int | None = None
+        planar: bool | None = None
         for frame in container.decode(stream):
-            if frame.pts is not None and frame.time_base is not None:
-                pos = round(float(frame.pts * frame.time_base) * rate)
-            elif pos is None:
-                pos = 0
-            data = np.asarray(frame.to_ndarray(), dtype=np.float32)
-            block = (
-                data.T if frame.format.is_planar else data.reshape(-1, len(frame.layout.channels))
-            )
+            if pos is None:  # after the first frame, positions are counted, not converted
+                stamp = frame.pts if frame.pts is not None else 0
+                pos = round(float(stamp * (frame.time_base or Fraction(1, rate))) * rate)
+                planar = frame.format.is_planar
+            data = np.asarray(frame.to_ndarray(), dtype=np.float32)  # mp3float, aac: fltp
+            block = data.T if planar else data.reshape(-1, have)
             if block.shape[1] != channels:
-                block = (
-                    block[:, :channels]
-                    if block.shape[1] > channels
-                    else np.repeat(block, channels, axis=1)
-                )
+                block = _fold(block, channels)
             n = block.shape[0]
             if pos + n > start:
                 lo = max(0, start - pos)
                 hi = min(n, end - pos)
                 if hi > lo:
-                    yield pos + lo, np.ascontiguousarray(block[lo:hi])
+                    yield pos + lo, np.ascontiguousarray(block[lo:hi], dtype=np.float32)
             pos += n
             if pos >= end:
                 break
+
+
+def _fold(block: npt.NDArray[np.float32], channels: int) -> npt.NDArray[np.float32]:
+    """The decoded channels as the ``channels`` the program was metered with."""
+    if block.shape[1] > channels:
+        return block[:, :channels]
+    return np.repeat(block, channels, axis=1)
+
+
+BATCH = 32768
+"""Decoded frames metered at a time (decoders hand out 1024-1152 frames; per-call costs add up)."""
+
+
+def _batched(
+    blocks: Iterator[tuple[int, npt.NDArray[np.float32]]],
+) -> Iterator[tuple[int, npt.NDArray[np.float32]]]:
+    """Join consecutive decoded blocks into runs of about :data:`BATCH` frames."""
+    parts: list[npt.NDArray[np.float32]] = []
+    first = 0
+    held = 0
+    for pos, block in blocks:
+        if parts and pos != first + held:  # not contiguous (cannot happen after one seek)
+            yield first, np.concatenate(parts)
+            parts, held = [], 0
+        if not parts:
+            first = pos
+        parts.append(block)
+        held += block.shape[0]
+        if held >= BATCH:
+            yield first, np.concatenate(parts)
+            parts, held = [], 0
+    if parts:
+        yield first, np.concatenate(parts)
 
 
 @dataclass(frozen=True, slots=True)
