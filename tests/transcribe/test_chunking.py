@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from editor.transcribe.audio import ArraySource
+from editor.transcribe.audio import RATE, ArraySource
 from editor.transcribe.chunking import (
     JOIN,
     plan_chunks,
@@ -22,7 +22,7 @@ from editor.transcribe.engine import MISSED_SPEECH, missed_speech
 from editor.transcribe.envelope import envelope_of
 from editor.transcribe.job import JobConfig, TranscriptionJob
 from editor.transcribe.words import TimedWord
-from tests.transcribe.fakes import RATE, word_track
+from tests.transcribe.fakes import word_track
 
 Connect = Callable[[], sqlite3.Connection]
 
