@@ -13,6 +13,7 @@ import random
 import time
 from typing import Any
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from tests.playback.fakes import FakeBackend
@@ -65,6 +66,7 @@ def _actions(w: Any, backend: FakeBackend, rnd: random.Random) -> list[Any]:
     return [cut, cut, cut, restore, correct, c.undo, c.undo, c.redo, play, play, seek, view]
 
 
+@pytest.mark.timeout(SECONDS + 300)
 def test_random_session_never_breaks(window: Any, ctx: Any, qtbot: Any) -> None:
     from editor.playback import Player
     from editor.session import load_document
@@ -88,6 +90,7 @@ def test_random_session_never_breaks(window: Any, ctx: Any, qtbot: Any) -> None:
         assert w.controller.version == ctx.store.head_version(w.project.id)
         assert not [m for m, bug, _ in ctx.errors.history if bug]
         step += 1
+    print(f"{step} random steps in {time.monotonic() - end + SECONDS:.0f} s")
     w.transport.pause()
     fresh = load_document(ctx.store, w.project.id)
     assert fresh.content_hash() == w.controller.document.content_hash()
