@@ -22,6 +22,7 @@ from sync.errors import (
     OpError,
     ResyncRequired,
     SeqReuse,
+    SyncError,
     UnknownTarget,
 )
 from sync.events import (
@@ -430,3 +431,32 @@ def test_random_group_commits_roll_back_exactly_or_persist_exactly(seed: int, ba
     assert [c.version for c in heard] == list(range(len(seed_doc.tracks) + 1, auth.version + 1))
     replayed = Authority.load(store).document
     assert encode_snapshot(replayed.snapshot()) == encode_snapshot(doc.snapshot())
+
+
+_junk = st.none() | st.booleans() | st.integers(-3, 10**12) | st.text(max_size=4) | st.floats()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cid=_junk | st.just("c"),
+    seq=_junk | st.integers(1, 5),
+    base=_junk | st.integers(0, 3),
+    pick=st.integers(0, 40),
+    author=_junk | st.just("ann"),
+)
+def test_fuzzed_submissions_raise_only_sync_errors_and_change_nothing_when_they_do(
+    cid: object, seq: object, base: object, pick: int, author: object
+) -> None:
+    auth, store, heard = _authority()
+    rnd = random.Random(pick)
+    maker = OpMaker(rnd, "z")
+    op: object = maker.make(auth.document, rnd.choice(OpMaker.KINDS)) if pick else {"v": 1}
+    before = encode_snapshot(auth.document.snapshot())
+    try:
+        auth.submit(cid, seq, base, op, author)  # type: ignore[arg-type]
+    except SyncError:
+        assert encode_snapshot(auth.document.snapshot()) == before and not store.open
+        assert auth.version == auth.committed_version
+        return
+    store.commit()
+    assert [c.version for c in auth.commit()] == [2] == [c.version for c in heard]
