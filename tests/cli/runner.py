@@ -3,6 +3,8 @@ process, against a library of the test's own; and how they build that library qu
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,3 +33,20 @@ def build_library(home: Path, steps: Sequence[Sequence[str]]) -> None:
         mp.setenv("WORDCUT_LOG_DIR", str(home / "logs"))
         for argv in steps:
             assert main(list(argv)) == 0, argv
+
+
+def run_wordcut(
+    home: Path, *args: str, timeout: float = 120, no_display: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """One ``wordcut`` command in a child process against the library at ``home``."""
+    env = dict(os.environ, WORDCUT_HOME=str(home), WORDCUT_LOG_DIR=str(home / "logs"))
+    if no_display:
+        env.pop("DISPLAY", None)
+    return subprocess.run(
+        [*wordcut_command(), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import av
 from mutagen.id3 import ID3
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli.runner import run_wordcut
 
 
 def _wordcut(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, WORDCUT_HOME=str(home))
-    env.pop("DISPLAY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "editor.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    return run_wordcut(home, *args, timeout=240, no_display=True)
 
 
 def test_demo_builds_edits_and_exports_offline(tmp_path: Path) -> None:

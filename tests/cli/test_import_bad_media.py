@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli.runner import run_wordcut
 from tests.render.test_media_import import encode, tone, write_wav
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _wordcut(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, WORDCUT_HOME=str(home))
-    return subprocess.run(
-        [sys.executable, "-m", "editor.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_wordcut(home, *args)
 
 
 @pytest.fixture
