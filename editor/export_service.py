@@ -147,6 +147,7 @@ def prepare_export(
         raise MissingMedia(hint or f"the recording of track {missing[0].label!r} is missing")
     check_writable(target)  # a missing or read-only folder fails now, not after the render
     edl = project.edl(crossfade_ms=DEFAULT_CROSSFADE_MS if crossfade_ms is None else crossfade_ms)
+    edl.check_output(target)  # never write the edit over the recording it is cut from
     opts = _mark_generated(project, opts)
     return ExportJob(
         project_id=project.id,

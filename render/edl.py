@@ -28,7 +28,7 @@ from typing import Annotated, Any
 import msgspec
 
 from render.atomic import write_text
-from render.errors import EdlError, EdlVersionError
+from render.errors import EdlError, EdlVersionError, WriteError
 from render.textfile import read_user_text
 
 EDL_VERSION = 1
@@ -91,6 +91,21 @@ class Edl:
         """Length of each join's crossfade in frames."""
         return round(self.crossfade_ms * self.sample_rate / 1000.0)
 
+    def source_paths(self) -> tuple[Path, ...]:
+        """Every file the program reads: the tracks' recordings and the inserted clips."""
+        clips = (seg.path for seg in self.segments if isinstance(seg, ClipInsert))
+        return (*(t.path for t in self.tracks), *clips)
+
+    def check_output(self, target: str | Path) -> None:
+        """Refuse to write the program over one of its own sources (the user's recording would
+        be replaced by the edit); raises :class:`WriteError` naming ``target``."""
+        out = _same_file_key(Path(target))
+        for source in self.source_paths():
+            if out == _same_file_key(source):
+                raise WriteError(
+                    target, f"is one of the program's own sources ({source}); choose another name"
+                )
+
     def range_frames(self) -> int:
         """Total frames contributed by range segments (clips need decoding to be measured)."""
         total = 0
@@ -99,6 +114,16 @@ class Edl:
                 a, b = seg.frames(self.sample_rate)
                 total += b - a
         return total
+
+
+def _same_file_key(path: Path) -> tuple[int, int] | Path:
+    """What makes two paths the same file: device and inode when it exists (hard links,
+    symlinks, another spelling), else the resolved path."""
+    try:
+        st = path.stat()
+    except OSError:
+        return path.expanduser().resolve()
+    return (st.st_dev, st.st_ino)
 
 
 def seconds_to_frame(seconds: float, sample_rate: int) -> int:

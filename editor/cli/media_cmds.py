@@ -104,6 +104,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             edl = dataclasses.replace(edl, crossfade_ms=args.crossfade_ms)
         except EdlError as exc:
             raise CliError(f"--crossfade-ms: {exc}") from None
+    edl.check_output(out)  # never write the program over one of its sources
     chapters = load_chapters(args.chapters) if args.chapters else []
 
     guard = contextlib.nullcontext(sys.stderr) if args.verbose else native_stderr_silenced()

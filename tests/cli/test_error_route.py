@@ -170,6 +170,16 @@ def test_out_into_a_read_only_folder(library: tuple[Path, Path], home: Path) -> 
         folder.chmod(stat.S_IRWXU)
 
 
+def test_out_onto_the_recording_itself(library: tuple[Path, Path], home: Path) -> None:
+    recording = library[1] / "ann.wav"
+    before = recording.read_bytes()
+    edl = library[0].parent / "program.edl.json"
+    runs = [["export", "Ep", recording, "--quiet"], ["render", edl, recording, "--quiet"]]
+    for proc in wordcut_all(home, runs):
+        one_line(proc, EXIT_ERROR, str(recording), "own sources")
+    assert recording.read_bytes() == before
+
+
 NOT_OURS = {
     "text": b"just some text, not a database\n",
     "binary": bytes(range(256)) * 40,

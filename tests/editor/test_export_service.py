@@ -111,6 +111,14 @@ def test_what_is_refused_before_any_audio_is_read(
         prepare_export(project, tmp_path / "x.ogg")
     with pytest.raises(EdlError, match="crossfade_ms"):
         prepare_export(project, tmp_path / "x.wav", crossfade_ms=5000)
+    recording = tmp_path / "media" / "ann.wav"
+    before = recording.read_bytes()
+    with pytest.raises(WriteError, match="own sources"):
+        prepare_export(project, recording)
+    (tmp_path / "link.wav").symlink_to(recording)
+    with pytest.raises(WriteError, match="own sources"):
+        prepare_export(project, tmp_path / "link.wav")
+    assert recording.read_bytes() == before
     (tmp_path / "media" / "ann.wav").rename(tmp_path / "moved.wav")
     with project as p, open_project(store, "Ep") as reopened:
         assert p.missing == [] and reopened.missing
