@@ -68,6 +68,7 @@ def main(project: str | None = None, screenshot: Path | None = None) -> int:
         QStandardPaths.setTestModeEnabled(True)
     app = make_application()
     ctx = make_context(app, interactive=screenshot is None)
+    ctx.fixed_layout = screenshot is not None
     ctx.errors.install()
     from editor.ui.shell import Shell
 
@@ -98,17 +99,22 @@ def _arm_screenshot(
     assert isinstance(shell, Shell)
 
     def save(window: QWidget) -> None:
-        QApplication.processEvents()
-        ok = window.grab().save(str(out))
         elapsed = time.perf_counter() - started[0]
         cpu = time.process_time() - started[1]
         # CPU time too: on a shared machine the wall time measures the neighbours as well.
         line = f"interactive {elapsed:.3f} s after main() ({cpu:.3f} s CPU); saved {out}"
-        log.info("%s", line)
-        print(line, file=sys.stderr)
-        status["code"] = 0 if ok else 1
-        shell.quit()
-        QApplication.quit()
+
+        def grab() -> None:
+            ok = window.grab().save(str(out))
+            log.info("%s", line)
+            print(line, file=sys.stderr)
+            status["code"] = 0 if ok else 1
+            shell.quit()
+            QApplication.quit()
+
+        # Two turns later: what the window fills in right after it is interactive (the
+        # panels, the programme's length) is in the picture a bug report gets.
+        QTimer.singleShot(0, lambda: QTimer.singleShot(0, grab))
 
     def timeout() -> None:
         print("wordcut: error: the window did not become interactive in time", file=sys.stderr)

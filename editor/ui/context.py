@@ -19,6 +19,9 @@ class AppContext:
     errors: ErrorRoute
     jobs: JobRunner
     player_factory: PlayerFactory = field(default=default_player)
+    fixed_layout: bool = False
+    """``--screenshot``: the default window size and layout, and nothing saved on close, so a
+    picture is reproducible and never changes the user's own layout."""
     transcribe_factory: str | None = None
     """The transcription worker's engine factory (``module:function``); None = faster-whisper.
     Tests point it at a fake engine so transcription runs without the model."""

@@ -174,6 +174,12 @@ class EditorWindow(QMainWindow):
     # --- geometry ---------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
+        if self.ctx.fixed_layout:
+            self.resize(1280, 800)
+            QTimer.singleShot(
+                0, lambda: self.resizeDocks([self.panels], [330], Qt.Orientation.Horizontal)
+            )
+            return
         geometry = self.ctx.settings.geometry("editor")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
@@ -196,8 +202,9 @@ class EditorWindow(QMainWindow):
             self.jobs.all_done.connect(self.close, Qt.ConnectionType.SingleShotConnection)
             return
         self._closing = True
-        self.ctx.settings.set_geometry("editor", self.saveGeometry())
-        self.ctx.settings.set_geometry("editor-state", self.saveState())
+        if not self.ctx.fixed_layout:
+            self.ctx.settings.set_geometry("editor", self.saveGeometry())
+            self.ctx.settings.set_geometry("editor-state", self.saveState())
         self.transport.close()
         self.controller.close()
         if self.waveform is not None:

@@ -119,7 +119,7 @@ class StartScreen(QWidget):
         self._shortcut(QKeySequence.StandardKey.New, self.new_project)
         self._shortcut(QKeySequence("Ctrl+I"), self.drop.choose)
         self._shortcut(QKeySequence.StandardKey.Find, self.search.setFocus)
-        geometry = ctx.settings.geometry("library")
+        geometry = None if ctx.fixed_layout else ctx.settings.geometry("library")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(980, 600)
 
@@ -267,5 +267,6 @@ class StartScreen(QWidget):
             panel.finished.connect(self.close, Qt.ConnectionType.SingleShotConnection)
             panel._cancel()
             return
-        self.ctx.settings.set_geometry("library", self.saveGeometry())
+        if not self.ctx.fixed_layout:
+            self.ctx.settings.set_geometry("library", self.saveGeometry())
         super().closeEvent(event)
