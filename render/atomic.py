@@ -118,6 +118,16 @@ def check_writable(target: str | Path) -> None:
     os.unlink(name)
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file: by device and inode when both exist (hard links,
+    symlinks, another spelling), else by their resolved paths."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
 def _check_folder(target: Path) -> None:
     """Refuse a target whose folder is missing or is a file, before any work is done."""
     folder = target.parent

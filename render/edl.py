@@ -27,7 +27,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from render.atomic import write_text
+from render.atomic import same_file, write_text
 from render.errors import EdlError, EdlVersionError, WriteError
 from render.textfile import read_user_text
 
@@ -99,9 +99,8 @@ class Edl:
     def check_output(self, target: str | Path) -> None:
         """Refuse to write the program over one of its own sources (the user's recording would
         be replaced by the edit); raises :class:`WriteError` naming ``target``."""
-        out = _same_file_key(Path(target))
         for source in self.source_paths():
-            if out == _same_file_key(source):
+            if same_file(target, source):
                 raise WriteError(
                     target, f"is one of the program's own sources ({source}); choose another name"
                 )
@@ -114,16 +113,6 @@ class Edl:
                 a, b = seg.frames(self.sample_rate)
                 total += b - a
         return total
-
-
-def _same_file_key(path: Path) -> tuple[int, int] | Path:
-    """What makes two paths the same file: device and inode when it exists (hard links,
-    symlinks, another spelling), else the resolved path."""
-    try:
-        st = path.stat()
-    except OSError:
-        return path.expanduser().resolve()
-    return (st.st_dev, st.st_ino)
 
 
 def seconds_to_frame(seconds: float, sample_rate: int) -> int:

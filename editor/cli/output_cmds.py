@@ -15,7 +15,8 @@ from editor.cli.export_args import add_export_options, options_from_args, report
 from editor.cli.project_support import add_project, project_from
 from editor.project import OpenProject
 from render import edl as edl_mod
-from render.atomic import write_text
+from render.atomic import same_file, write_text
+from render.errors import WriteError
 from sync import captions
 
 
@@ -59,6 +60,17 @@ def _emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
     else:
         write_text(output, text)
+
+
+def _refuse_recordings(project: OpenProject, output: Path | None) -> None:
+    """A text file written over a track's recording would destroy it: refuse, naming both."""
+    if output is None:
+        return
+    for track in project.tracks:
+        if same_file(output, track.record.media_path):
+            raise WriteError(
+                output, f"is the recording of track {track.label!r}; choose another name"
+            )
 
 
 def numbered_text(project: OpenProject) -> str:
@@ -107,6 +119,7 @@ def word_rows(project: OpenProject) -> list[dict[str, Any]]:
 
 def cmd_transcript(args: argparse.Namespace) -> int:
     with project_from(args) as project:
+        _refuse_recordings(project, args.output)
         if args.format == "text" and args.numbers:
             text = numbered_text(project)
         elif args.format == "json":
@@ -119,6 +132,7 @@ def cmd_transcript(args: argparse.Namespace) -> int:
 
 def cmd_edl(args: argparse.Namespace) -> int:
     with project_from(args) as project:
+        _refuse_recordings(project, args.output)
         edl = project.edl()
     data = edl_mod.to_dict(edl)
     if args.output is None:

@@ -174,9 +174,16 @@ def test_out_onto_the_recording_itself(library: tuple[Path, Path], home: Path) -
     recording = library[1] / "ann.wav"
     before = recording.read_bytes()
     edl = library[0].parent / "program.edl.json"
-    runs = [["export", "Ep", recording, "--quiet"], ["render", edl, recording, "--quiet"]]
-    for proc in wordcut_all(home, runs):
-        one_line(proc, EXIT_ERROR, str(recording), "own sources")
+    runs = [
+        ["export", "Ep", recording, "--quiet"],
+        ["render", edl, recording, "--quiet"],
+        ["transcript", "Ep", "--out", recording],
+        ["edl", "Ep", "--out", recording],
+    ]
+    for proc, problem in zip(
+        wordcut_all(home, runs), ["own sources"] * 2 + ["recording of track 'Ann'"] * 2, strict=True
+    ):
+        one_line(proc, EXIT_ERROR, str(recording), problem)
     assert recording.read_bytes() == before
 
 
