@@ -24,7 +24,7 @@ class Limits:
     presence_rate: float = 20.0
     presence_burst: float = 40.0
     abuse_strikes: int = 2000
-    """Rate-limited messages in a row before the connection is closed 1008."""
+    """Rate-limited messages (less one per accepted op) before the connection is closed 1008."""
     conns_per_address: int = 64
     handshake_timeout: float = 10.0
     hello_timeout: float = 10.0

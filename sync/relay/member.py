@@ -39,6 +39,8 @@ class Member:
     """Blob uploads this connection announced: sha256 -> declared size."""
 
     def __post_init__(self) -> None:
+        self.seen = asyncio.get_running_loop().time()
+        """When the client last sent anything (the idle deadline)."""
         self.q: asyncio.Queue[tuple[bytes, bool] | None] = asyncio.Queue()
         self.idle = asyncio.Event()
         """Set while nothing is queued (a graceful shutdown waits for it)."""

@@ -39,6 +39,8 @@ from sync.relay.errors import RelayStoreError
 from sync.relay.store import OpRow, RelayStore
 from sync.snapshot import Snapshot, encode_snapshot, parse_snapshot
 
+_json = msgspec.json.Encoder()
+
 COMPACTED = "\x00compacted"
 """Label of the stand-in op ``RoomLog.find`` returns for a receipt whose op was compacted."""
 
@@ -60,13 +62,13 @@ def _entry(row: OpRow) -> LogEntry:
     )
 
 
-def _row(e: LogEntry) -> OpRow:
+def _row(e: LogEntry, op_text: str | None = None) -> OpRow:
     return OpRow(
         e.version,
         e.client_id,
         e.seq,
         e.author,
-        encode_op(e.op).decode(),
+        op_text if op_text is not None else encode_op(e.op).decode(),
         e.digest,
         encode_op(e.inverse).decode(),
     )
@@ -150,6 +152,7 @@ class RoomAuthority:
         self.log_start = rows[0].version - 1 if rows else v
         self.history: list[bytes] = [self._applied(_entry(r)) for r in rows]
         self._pending: list[bytes] = []
+        self._op_text: dict[int, str] = {}
         self._snapshot_cache: tuple[int, bytes] | None = None
 
     @property
@@ -191,9 +194,11 @@ class RoomAuthority:
             gone = isinstance(e.op, Compound) and e.op.label == COMPACTED
             wire = None if gone else op_to_dict(e.op)
             return Answer(seq, p.encode(p.Ack(seq, e.version, wire)))
-        applied = self._applied(e)
+        wire = op_to_dict(e.op)  # once: the ack, the broadcast and the stored row share it
+        applied = p.encode(p.Applied(e.version, wire, e.client_id, e.seq, e.author))
         self._pending.append(applied)
-        return Accepted(seq, e.version, applied, p.encode(p.Ack(seq, e.version, op_to_dict(e.op))))
+        self._op_text[e.version] = _json.encode(wire).decode()
+        return Accepted(seq, e.version, applied, p.encode(p.Ack(seq, e.version, wire)))
 
     def _reject(self, seq: int, reason: str, message: str, *, resync: bool = False) -> Answer:
         msg = p.Rejected(seq, reason, message[:500], self.version)
@@ -206,7 +211,7 @@ class RoomAuthority:
         entries = self.log.batch
         if not entries:
             return [], None, None
-        rows = [_row(e) for e in entries]
+        rows = [_row(e, self._op_text.get(e.version)) for e in entries]
         first, last = rows[0].version, rows[-1].version
         every = self.snapshot_every
         if every and last // every > (first - 1) // every:
@@ -217,6 +222,7 @@ class RoomAuthority:
     def committed(self, compact_before: int | None) -> None:
         """The batch is durable: the authority commits; the catch-up window grows."""
         self.log.batch = []
+        self._op_text.clear()
         self.auth.commit()
         self.history.extend(self._pending)
         self._pending = []
@@ -229,6 +235,7 @@ class RoomAuthority:
         """The batch could not be persisted: the authority rolls back in place."""
         self.log.batch = []
         self._pending = []
+        self._op_text.clear()
         self.auth.rollback()
 
     # --- joining -----------------------------------------------------------------------------

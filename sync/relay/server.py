@@ -228,19 +228,32 @@ class Relay:
     async def _read(self, m: Member, room: Room) -> None:
         loop = asyncio.get_running_loop()
         idle = self.limits.idle_timeout
-        async with asyncio.timeout(loop.time() + idle) as deadline:
+        watchdog = loop.create_task(self._idle_watch(m, idle))
+        try:
             while not m.dead:
                 frame = await m.ws.recv()
-                deadline.reschedule(loop.time() + idle)
+                m.seen = loop.time()
                 if self.closing:
                     continue  # being drained: the client resends after reconnecting
                 await self._dispatch(m, room, m.proto.receive(frame))
+        finally:
+            watchdog.cancel()
+
+    async def _idle_watch(self, m: Member, idle: float) -> None:
+        """Close a connection that sent nothing for ``idle`` seconds (one timer per client,
+        checked a few times per period, instead of rescheduling a deadline per message)."""
+        loop = asyncio.get_running_loop()
+        while not m.dead:
+            await asyncio.sleep(idle / 4)
+            if loop.time() - m.seen > idle:
+                m.close(p.CLOSE_GOING_AWAY, "idle for too long")
+                return
 
     async def _dispatch(self, m: Member, room: Room, ev: p.Event) -> None:
         if isinstance(ev, p.OpSubmitted):
             if not m.ops.take():
                 return self._limited(m, ev.seq, room)
-            m.strikes = 0
+            m.strikes = max(0, m.strikes - 1)  # abuse is a sustained excess, not one burst
             room.inbox.put_nowait(Work("submit", m, ev))
         elif isinstance(ev, p.PresenceUpdate):
             if m.presence.take():

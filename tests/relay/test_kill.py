@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from tests.relay.helpers import Wire, arun, make_token, rename, url
 from tests.relay.relayproc import RelayProcess
@@ -43,7 +43,7 @@ async def burst(port: int, token: str, cid: str, seqs: range, acks: dict[int, in
                 if s not in acks:
                     await w.send(type="submit", seq=s, op=rename(f"{cid}{s}"))
             await reader
-    except (ConnectionClosed, OSError, InvalidStatus):
+    except (ConnectionClosed, OSError, InvalidHandshake):
         pass
 
 

@@ -61,7 +61,7 @@ async def test_flood_is_rate_limited_then_closed_and_the_other_client_is_unaffec
     tmp_path: Path,
 ) -> None:
     tok = make_token(tmp_path, "r", "editor")
-    async with running_relay(tmp_path, op_rate=20, op_burst=20, abuse_strikes=200) as relay:
+    async with running_relay(tmp_path, op_rate=20, op_burst=20, abuse_strikes=100) as relay:
         async with wire(relay, "r", tok, "calm") as calm, wire(relay, "r", tok, "loud") as loud:
             for i in range(1, 301):
                 await loud.send(type="submit", seq=i, op=rename(f"x{i}"))
