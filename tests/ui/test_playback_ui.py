@@ -54,7 +54,11 @@ def test_play_moves_playhead_and_highlight(playing: Any, backend: FakeBackend, q
     assert "0:0" in w.transport_bar.time.text()
     qtbot.keyClick(w, Qt.Key.Key_K)  # K pauses where it is
     assert not w.transport.playing
-    at = w.transport.position
+    player = w.transport.player
+    assert player is not None
+    qtbot.waitUntil(lambda: not player.playing)  # the feeder thread took the pause
+    backend.stream.run(4800)  # the fade out
+    at = player.position()
     backend.stream.run(4800)  # the device keeps calling back (with silence)
     w.transport._poll()  # a poll, as the timer would (stopped now) — the playhead stays
     assert w.transport.position == pytest.approx(at, abs=0.05)
