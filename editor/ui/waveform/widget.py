@@ -14,7 +14,7 @@ Following the measurements in DESKTOP.md: one ``PlotCurveItem`` per lane with
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pyqtgraph as pg
@@ -22,6 +22,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainterPath, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import QGraphicsPathItem, QScrollBar, QVBoxLayout, QWidget
 
+from editor.ui.waveform.items import SelectBox, TimeAxis
 from editor.ui.waveform.lanes import (
     Columns,
     PeakSource,
@@ -34,47 +35,6 @@ Mode = Literal["programme", "source"]
 LANE_STEP = 2.3
 """Vertical distance between lane centres (each lane spans -1..1)."""
 SCROLL_STEPS = 1000
-
-
-class _TimeAxis(pg.AxisItem):  # type: ignore[misc]
-    """Ticks as m:ss (h:mm:ss past an hour)."""
-
-    def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:
-        out = []
-        for v in values:
-            s = max(0.0, float(v))
-            whole = int(s)
-            frac = f".{round((s - whole) * 10) % 10}" if spacing < 1 else ""
-            if whole >= 3600:
-                out.append(f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}{frac}")
-            else:
-                out.append(f"{whole // 60}:{whole % 60:02d}{frac}")
-        return out
-
-
-class _Box(pg.ViewBox):  # type: ignore[misc]
-    """Left click seeks, left drag selects, wheel zooms in time, middle drag pans."""
-
-    def __init__(self, owner: WaveformView) -> None:
-        super().__init__(enableMenu=False)
-        self._owner = owner
-        self.setMouseEnabled(x=True, y=False)
-
-    def mouseClickEvent(self, ev: Any) -> None:
-        if ev.button() == Qt.MouseButton.LeftButton:
-            ev.accept()
-            self._owner._clicked(float(self.mapSceneToView(ev.scenePos()).x()))
-        else:
-            ev.ignore()
-
-    def mouseDragEvent(self, ev: Any, axis: Any = None) -> None:
-        if ev.button() == Qt.MouseButton.LeftButton:
-            ev.accept()
-            a = float(self.mapSceneToView(ev.buttonDownScenePos()).x())
-            b = float(self.mapSceneToView(ev.scenePos()).x())
-            self._owner._dragged(min(a, b), max(a, b), bool(ev.isFinish()))
-        else:
-            super().mouseDragEvent(ev, axis)
 
 
 class WaveformView(QWidget):
@@ -103,8 +63,8 @@ class WaveformView(QWidget):
         self._playhead_t = 0.0
         self.draws = 0
 
-        self._box = _Box(self)
-        self._plot = pg.PlotWidget(viewBox=self._box, axisItems={"bottom": _TimeAxis("bottom")})
+        self._box = SelectBox(self)
+        self._plot = pg.PlotWidget(viewBox=self._box, axisItems={"bottom": TimeAxis("bottom")})
         self._plot.setAccessibleName("Waveform lanes")
         self._plot.hideAxis("left")
         self._plot.setMenuEnabled(False)
@@ -397,12 +357,12 @@ class WaveformView(QWidget):
 
     # --- input from the box -----------------------------------------------------------------
 
-    def _clicked(self, x: float) -> None:
+    def clicked_at(self, x: float) -> None:
         t = self._from_view(x)
         if t is not None:
             self.seekRequested.emit(max(0.0, t))
 
-    def _dragged(self, a: float, b: float, finished: bool) -> None:
+    def dragged(self, a: float, b: float, finished: bool) -> None:
         self._region.setRegion((a, b))
         self._region.show()
         if not finished:
