@@ -21,23 +21,33 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from editor.errors import PlaybackError
+from editor.playback.commands import (
+    Command,
+    Pause,
+    Play,
+    Programme,
+    Seek,
+    SetLoop,
+    SetOutput,
+    SetSpeed,
+    Swap,
+)
 from editor.playback.events import Ended, Observer, PlaybackFailed
-from editor.playback.layout import Layout, carry
+from editor.playback.fades import join
+from editor.playback.layout import carry
 from editor.playback.ring import Ring
 from editor.playback.tempo import Stage
 from editor.playback.timeline import Timeline
 from render.errors import RenderError
 from render.export.program import fold_channels
-from render.reader import EdlReader, correlated_fades, correlation
+from render.reader import correlated_fades
 from render.sources import Frames
 
 log = logging.getLogger(__name__)
@@ -67,71 +77,6 @@ SPLICE_TRIES = 3
 
 HOLD_TIMEOUT_S = 0.2
 """How long a splice waits for a running callback to finish (a dead stream never does)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Programme:
-    """What is being played: an open reader (owned by the feeder), its layout, its words."""
-
-    reader: EdlReader
-    layout: Layout
-    words: Any = None
-    """A ``sync.derive.ProgramMap`` for word lookups, or ``None`` for a bare EDL."""
-
-    @classmethod
-    def open(cls, reader: EdlReader, words: Any = None) -> Programme:
-        return cls(reader, Layout(reader.edl, reader.segment_starts(), reader.frames), words)
-
-
-# Commands (from the transport; applied on the feeder's thread) --------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Play:
-    start: int | None = None
-    end: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Pause:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Seek:
-    frame: int
-
-
-@dataclass(frozen=True, slots=True)
-class Swap:
-    programme: Programme
-
-
-@dataclass(frozen=True, slots=True)
-class SetSpeed:
-    speed: float
-
-
-@dataclass(frozen=True, slots=True)
-class SetLoop:
-    span: tuple[int, int] | None
-
-
-@dataclass(frozen=True, slots=True)
-class SetOutput:
-    """A new device rate (after a device change); the ring is empty and paused by then."""
-
-    rate: int
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """Sets ``event`` once every command before it has been applied."""
-
-    event: threading.Event
-
-
-Command = Play | Pause | Seek | Swap | SetSpeed | SetLoop | SetOutput | Mark
 
 
 class Feeder:
@@ -401,7 +346,7 @@ class Feeder:
             # as export renders it.
             fade_in = self.fade if start > 0 else 0
             if len(head):
-                ring.write(_join(tail, head, fade_in))
+                ring.write(join(tail, head, fade_in))
                 self.timeline.extend(ring.write_index)
             ring.final = False
         finally:
@@ -485,7 +430,7 @@ class Feeder:
             self.splice = (k, self.pos)
             head = self._render_at_least(max(len(tail), self.fade))
             if len(head) <= ring.space():
-                ring.write(_join(tail, head, self.fade))
+                ring.write(join(tail, head, self.fade))
                 self.timeline.extend(ring.write_index)
             return
         rest = self.stage.flush()
@@ -494,30 +439,3 @@ class Feeder:
             self.timeline.extend(ring.write_index)
         ring.final = True
         self.state = "ending"
-
-
-def _join(tail: Frames, head: Frames, fade: int) -> Frames:
-    """``head`` with its first ``len(tail)`` frames crossfaded against ``tail`` (or, with no
-    tail, faded in from silence over ``fade`` frames)."""
-    n = min(len(tail), len(head))
-    out = head.copy()
-    if n == 0:
-        fade = min(len(head), fade)
-        if fade:
-            out[:fade] *= correlated_fades(fade, 0.0)[0]
-        return out
-    a, b = tail[:n], head[:n]
-    fade_in, fade_out = correlated_fades(n, correlation(a, b))
-    mixed = a * fade_out + b * fade_in
-    bound = max(_max_step(a), _max_step(b))
-    if _max_step(mixed) > bound:
-        fade_in, fade_out = correlated_fades(n, 1.0)
-        mixed = a * fade_out + b * fade_in
-    out[:n] = mixed
-    return out
-
-
-def _max_step(block: Frames) -> float:
-    if len(block) < 2:
-        return 0.0
-    return float(np.abs(np.diff(block, axis=0)).max())

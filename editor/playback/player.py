@@ -26,15 +26,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from editor.errors import PlaybackError
-from editor.playback import feeder as fd
+from editor.playback import commands as fd
+from editor.playback import feeder
 from editor.playback.callback import Callback
 from editor.playback.devices import (
     BLOCKSIZE,
@@ -46,9 +45,14 @@ from editor.playback.devices import (
     choose_device,
     device_rate,
 )
-from editor.playback.events import DeviceLost, Observer, PlayerEvent
+from editor.playback.events import DeviceLost, Observer, Observers, PlaybackStats
 from editor.playback.pool import SourcePool
-from editor.playback.priority import CALLBACK_PRIORITY, FEEDER_PRIORITY, make_realtime
+from editor.playback.priority import (
+    CALLBACK_PRIORITY,
+    FEEDER_PRIORITY,
+    SWITCH_INTERVAL,
+    make_realtime,
+)
 from editor.playback.ring import Ring
 from editor.playback.tempo import check_speed
 from editor.playback.timeline import Timeline
@@ -58,9 +62,6 @@ from render.sources import SourceOpener, open_source
 
 log = logging.getLogger(__name__)
 
-SWITCH_INTERVAL_S = 0.001
-"""The interpreter's thread switch interval while anything plays."""
-
 POLL_S = 0.004
 """How often the feeder thread wakes to top the ring up and watch the device."""
 
@@ -68,47 +69,6 @@ STALL_S = 5.0
 """A stream whose callback has not run for this long has lost its device. A new PulseAudio
 stream can pause 0.6–2 s (on a loaded machine) while its sink wakes up, so less would cry
 wolf; a device that really goes away usually ends the stream at once (``finished``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PlaybackStats:
-    """What the callback counted, for the benchmark and a diagnostics panel."""
-
-    callbacks: int
-    underruns: int
-    status_flags: int
-    output_underflows: int
-    callback_p50_s: float
-    callback_p99_s: float
-    buffer_s: float
-    latency_s: float
-    device: str
-    device_rate: int
-
-
-class _SwitchInterval:
-    """Lowers the interpreter's switch interval while any player plays (process-wide)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._users = 0
-        self._saved = sys.getswitchinterval()
-
-    def lower(self) -> None:
-        with self._lock:
-            if self._users == 0:
-                self._saved = sys.getswitchinterval()
-                sys.setswitchinterval(SWITCH_INTERVAL_S)
-            self._users += 1
-
-    def restore(self) -> None:
-        with self._lock:
-            self._users -= 1
-            if self._users == 0:
-                sys.setswitchinterval(self._saved)
-
-
-SWITCH_INTERVAL = _SwitchInterval()
 
 
 class Player:
@@ -139,9 +99,9 @@ class Player:
         words: Any = None,
         device: str | int | None = None,
         backend: Backend | None = None,
-        fill_s: float = fd.FILL_S,
+        fill_s: float = feeder.FILL_S,
         latency: float = LATENCY,
-        splice_margin_s: float = fd.SPLICE_MARGIN_S,
+        splice_margin_s: float = feeder.SPLICE_MARGIN_S,
         lower_switch_interval: bool = True,
         realtime: bool = True,
         threaded: bool = True,
@@ -156,8 +116,8 @@ class Player:
         except BaseException:
             self._pool.close()
             raise
-        self._observers: list[Observer] = []
-        self._observers_lock = threading.Lock()
+        self._observers = Observers()
+        self._emit = self._observers.emit
         self._lower = lower_switch_interval
         self._lowered = False
         self._closed = False
@@ -176,11 +136,11 @@ class Player:
             self.device = choose_device(self._backend.devices(), device)
             channels = 1 if reader.channels == 1 or self.device.channels < 2 else 2
             rate = device_rate(self._backend, self.device, reader.sample_rate, channels)
-            capacity = round(fill_s * 4 * max(rate, 48000)) + 16 * fd.CHUNK
+            capacity = round(fill_s * 4 * max(rate, 48000)) + 16 * feeder.CHUNK
             self._ring = Ring(capacity, channels)
             self._timeline = Timeline()
             self._callback = Callback(self._ring, 0.0, clock)
-            self._feeder = fd.Feeder(
+            self._feeder = feeder.Feeder(
                 fd.Programme.open(reader, words),
                 self._ring,
                 self._timeline,
@@ -441,23 +401,7 @@ class Player:
 
     def subscribe(self, observer: Observer) -> Callable[[], None]:
         """Call ``observer(event)`` on the feeder thread for each event; returns unsubscribe."""
-        with self._observers_lock:
-            self._observers.append(observer)
-
-        def unsubscribe() -> None:
-            with self._observers_lock, contextlib.suppress(ValueError):
-                self._observers.remove(observer)
-
-        return unsubscribe
-
-    def _emit(self, event: PlayerEvent) -> None:
-        with self._observers_lock:
-            observers = list(self._observers)
-        for observer in observers:
-            try:
-                observer(event)
-            except Exception:  # an observer's bug must not stop playback
-                log.exception("playback observer failed on %r", event)
+        return self._observers.subscribe(observer)
 
     # -- the feeder thread ----------------------------------------------------------------------
 

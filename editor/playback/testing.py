@@ -128,3 +128,41 @@ def align(recorded: npt.NDArray[np.float32], reference: npt.NDArray[np.float32])
     xc = np.fft.irfft(np.fft.rfft(b, n) * np.conj(np.fft.rfft(a, n)), n)
     lag = int(np.argmax(xc))
     return lag if lag < n - len(a) else lag - n
+
+
+def compare_windows(
+    heard: npt.NDArray[np.float32],
+    reference: npt.NDArray[np.float32],
+    rate: int = 48000,
+    search_s: float = 1.0,
+) -> tuple[int, int, int]:
+    """``(windows equal, windows, offset jumps)`` over one-second windows of ``heard``.
+
+    Each window is aligned on its own near the previous window's offset and counts as equal
+    when its correlation with the reference is ≥ 0.999 and no sample differs by more than 1e-3.
+    On a loaded machine the *recording* can lose audio (an ALSA xrun, a starved ``parec``),
+    which moves every later window; counting windows instead of requiring one global offset
+    tells that apart from audio that was wrong.
+    """
+    n = len(heard) // rate
+    search = round(search_s * rate)
+    offset = align(heard[: min(len(heard), 5 * rate)], reference)
+    equal = jumps = 0
+    for w in range(n):
+        a = heard[w * rate : (w + 1) * rate]
+        lo = max(0, w * rate + offset - search)
+        hi = min(len(reference), w * rate + offset + rate + search)
+        if hi - lo < rate:
+            break
+        local = align(a, reference[lo:hi]) + lo - w * rate
+        if local != offset:
+            jumps += 1
+            offset = local
+        start = w * rate + offset
+        b = reference[start : start + rate]
+        if len(b) < rate or start < 0:
+            continue
+        x, y = a.astype(np.float64).ravel(), b.astype(np.float64).ravel()
+        if float(np.abs(x - y).max()) <= 1e-3 and float(np.corrcoef(x, y)[0, 1]) >= 0.999:
+            equal += 1
+    return equal, n, jumps

@@ -12,13 +12,14 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from editor.playback import Ended, Player, PlayerEvent
-from editor.playback.testing import NullSink, align, read_recording
+from editor.playback import Ended, PlaybackStats, Player, PlayerEvent
+from editor.playback.testing import NullSink, align, compare_windows, read_recording
 from render import edl as edl_mod
 from tests.playback import programme
 
@@ -50,7 +51,25 @@ def test_captured_playback_equals_the_export(sink: NullSink, tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     exported, rate = sf.read(wav, dtype="float32", always_2d=True)
     assert rate == 48_000
+    heard, stats = _play(sink, doc, edl, len(exported) / rate, tmp_path / "heard.raw")
+    assert stats.underruns == 0, stats  # the ring never ran dry: nothing of ours was late
+    problem = _difference(heard, exported)
+    if problem is None:
+        return
+    # The device itself reported underflows (ALSA xruns: a loaded machine did not run the audio
+    # thread in time), so the *recording* lost audio and no single offset can fit it. Then
+    # every one-second window must still equal the export, with at most one offset jump per
+    # underflow (a wrong position after the edit would be a jump with no underflow to blame).
+    assert stats.output_underflows > 0, f"{problem}; {stats}"
+    equal, windows, jumps = compare_windows(heard, exported)
+    assert jumps <= stats.output_underflows, (problem, equal, windows, jumps, stats)
+    assert equal >= windows - 2 * jumps - 1, (problem, equal, windows, jumps, stats)
 
+
+def _play(
+    sink: NullSink, doc: Any, edl: Any, seconds: float, recording: Path
+) -> tuple[np.ndarray, PlaybackStats]:
+    """Play ``edl`` with an edit landing mid-play; the recording from the first sound on."""
     ended = threading.Event()
     events: list[PlayerEvent] = []
 
@@ -59,7 +78,6 @@ def test_captured_playback_equals_the_export(sink: NullSink, tmp_path: Path) -> 
         if isinstance(event, Ended):
             ended.set()
 
-    recording = tmp_path / "heard.raw"
     edited = programme.with_early_cut(doc)
     edited_edl = programme.edl_of(edited)
     with (
@@ -69,31 +87,32 @@ def test_captured_playback_equals_the_export(sink: NullSink, tmp_path: Path) -> 
         player.subscribe(seen)
         player.play()
         # An edit behind the playhead lands mid-play: program time shifts, the sound must not.
-        swapped = threading.Event()
-        while not swapped.is_set() and not ended.is_set():
+        swapped = False
+        while not swapped and not ended.is_set():
             if player.position() > 6.0:
                 player.set_edl(edited_edl, programme.words_of(edited, edited_edl))
-                swapped.set()
+                swapped = True
             ended.wait(0.05)
-        assert ended.wait(len(exported) / rate + 10), f"playback never ended: {events}"
+        assert ended.wait(seconds + 10), f"playback never ended: {events}"
         stats = player.stats()
-    assert swapped.is_set()
+    assert swapped
     heard = read_recording(recording)
-    start = int(np.flatnonzero(np.abs(heard[:, 0]) > 1e-4)[0])
-    heard = heard[start:]
+    return heard[int(np.flatnonzero(np.abs(heard[:, 0]) > 1e-4)[0]) :], stats
+
+
+def _difference(heard: np.ndarray, exported: np.ndarray, rate: int = 48_000) -> str | None:
+    """What differs after one global alignment (``None``: correlation ≥ 0.999 and no sample
+    off by more than 1e-3 FS, over all but the recorder's first and last 50 ms)."""
     offset = align(heard[: 5 * rate], exported)
-    lo = max(0, -offset) + 2400  # skip the recorder's first 50 ms
+    lo = max(0, -offset) + 2400
     n = min(len(heard) - lo, len(exported) - offset - lo) - 2400
-    assert n > len(exported) * 0.9, "the recording lost too much of the programme"
+    if n < len(exported) * 0.9:
+        return "the recording lost too much of the programme"
     a = heard[lo : lo + n].astype(np.float64)
     b = exported[lo + offset : lo + offset + n].astype(np.float64)
-    diff = np.abs(a - b).max(axis=1)
-    bad = np.flatnonzero(diff > 1e-3)
-    where = f"first difference at {bad[0] / rate:.3f} s of {n / rate:.1f}" if len(bad) else ""
-    gain = float(np.dot(a.ravel(), b.ravel()) / np.dot(a.ravel(), a.ravel()))
-    assert gain == pytest.approx(1.0, abs=0.02), (where, stats)
+    bad = np.flatnonzero(np.abs(a - b).max(axis=1) > 1e-3)
     corr = float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
-    worst = float(np.abs(a * gain - b).max())
-    assert corr >= 0.999, (corr, stats)
-    assert worst <= 1e-3, (worst, stats)
-    assert stats.underruns == 0
+    if len(bad) or corr < 0.999:
+        where = f" from {bad[0] / rate:.3f} s of {n / rate:.1f}" if len(bad) else ""
+        return f"heard differs from the export{where} (correlation {corr:.6f})"
+    return None
