@@ -24,6 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wordcut",
         description="Wordcut: edit a podcast by editing its transcript.",
     )
+    from editor.selftest import SelfTestAction
+
+    parser.add_argument("--self-test", action=SelfTestAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for module in _command_modules():
