@@ -44,6 +44,8 @@ class RelayConn:
         self.ws = ws
         self.backlog: deque[p.RelayMessage] = deque()
         self.welcome: p.Welcome | None = None
+        self.bytes_out = 0
+        """Payload bytes sent in upload chunks on this connection (for the transfer bar)."""
 
     @classmethod
     async def open(cls, room_url: str, token: str, *, timeout: float = 5.0) -> RelayConn:
@@ -144,6 +146,7 @@ class RelayConn:
                     await self.ws.send(p.encode_chunk(p.CHUNK_UPLOAD, sha, offset, piece))
                     offset += len(piece)
                     sent += len(piece)
+                    self.bytes_out += len(piece)
                     inflight += 1
                 if inflight == 0:
                     raise CollabError(f"blob {sha[:12]}: the relay never confirmed the upload")

@@ -107,8 +107,10 @@ class Member:
             self.roomy.set()
 
     async def stop(self) -> None:
-        if not self.dead:
-            self.dead = True
-            self.q.put_nowait(None)
+        """The connection is over: drop what is queued (the client resyncs) and end the
+        writer now, even one blocked on a peer that stopped reading, so the handler returns
+        and the socket closes promptly."""
+        self.dead = True
+        self.writer.cancel()
         with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
             await self.writer
