@@ -216,7 +216,7 @@ def _keys(stream: TextIO) -> Iterator[Callable[[], str | None]]:
     import tty
 
     saved = termios.tcgetattr(fd)
-    tty.setcbreak(fd)
+    tty.setcbreak(fd, termios.TCSANOW)  # keep keys typed while playback was starting
 
     def read() -> str | None:
         ready, _, _ = select.select([fd], [], [], 0)
