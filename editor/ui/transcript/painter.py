@@ -216,7 +216,7 @@ def _flush(
 def _paint_pill(p: QPainter, ctx: PaintContext, tok: Token, x: float, w: float, y: float) -> None:
     m, c = ctx.metrics, ctx.colors
     lh = m.line_height
-    h = m.pill_fm.height() + 4
+    h = float(ceil(m.pill_fm.height() + 4))
     generated = bool(tok.style & Style.GENERATED)
     gone = bool(tok.style & Style.DELETED)
     bg = c.generated_bg if generated else c.pause_bg
@@ -232,7 +232,8 @@ def _paint_pill(p: QPainter, ctx: PaintContext, tok: Token, x: float, w: float, 
         if len(_PILLS) >= PILL_CACHE:
             _PILLS.clear()
         pix = _PILLS[key] = _render_pill(m, tok.text, bg, fg, gone, w, h, dpr)
-    p.drawPixmap(QPointF(x, y + (lh - h) / 2), pix)
+    # Whole pixels: a pill at a fractional offset rounds differently under different clips.
+    p.drawPixmap(QPointF(round(x), round(y + (lh - h) / 2)), pix)
 
 
 PILL_CACHE = 2_000

@@ -250,7 +250,7 @@ class TranscriptView(QAbstractScrollArea):
             for a, b in spans:
                 touched.extend(words[a : b + 1])
                 # A pause or clip after word k is selected iff k and k + 1 are: k in [a-1, b].
-                for p in {words[a].para, words[b].para, words[max(a - 1, 0)].para}:
+                for p in range(words[max(a - 1, 0)].para, words[b].para + 1):
                     touched.extend(
                         t for t in paras[p].tokens if not t.is_word and a - 1 <= t.ordinal <= b
                     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -33,14 +35,17 @@ def test_a_change_painted_nowhere_is_caught(qtbot, view: TranscriptView) -> None
     assert on_screen(view) != fresh(view)
 
 
+@pytest.mark.parametrize("seed", [11, 6, 39])
 def test_partial_repaints_equal_a_full_repaint(
-    qtbot, view: TranscriptView, harness: Harness
+    qtbot, view: TranscriptView, harness: Harness, seed: int
 ) -> None:
-    rnd = random.Random(11)
+    # Seed 6 once left a pill stale when a shift+PageDown selection crossed whole paragraphs;
+    # with seed 39 a pill at a fractional pixel once lost its antialiased edge (between checks).
+    rnd = random.Random(seed)
     words = view.model.words
     n = len(words)
-    for step in range(60):
-        action = rnd.randrange(7)
+    for step in range(150):
+        action = rnd.randrange(10)
         i = rnd.randrange(n)
         j = min(n - 1, i + rnd.randrange(6))
         a, b = words[i].key, words[j].key
@@ -54,6 +59,14 @@ def test_partial_repaints_equal_a_full_repaint(
             view.set_playing_word(a)
         elif action == 4:
             view.model.find(rnd.choice(["the", "editing", "you know", "nothing"]))
+        elif action == 7:
+            view.set_show_deleted(not view.show_deleted())
+        elif action == 8:
+            view.resize(rnd.choice((420, 560, 700)), rnd.choice((180, 300, 420)))
+        elif action == 9:
+            key = rnd.choice((Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_End))
+            mods = rnd.choice((Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier))
+            qtbot.keyClick(view, key, mods)
         elif action == 5:
             text = rnd.choice(["fixed", "a much longer correction", "x"])
             if view.model.document.text_of(a) != text:
@@ -62,7 +75,7 @@ def test_partial_repaints_equal_a_full_repaint(
             gap = view.model.document.gap_after(a)
             if gap[1] - gap[0] > 0.5 and a not in view.model.document.pauses:
                 harness.commit(SetPause(a, round((gap[1] - gap[0]) / 3, 2)))
-        if step % 10 == 9:
+        if step % 3 == 2:
             assert on_screen(view) == fresh(view), f"stale pixels after step {step}"
     view.setFocus()
     view.select_range(words[3].key, words[9].key)
