@@ -301,6 +301,7 @@ def main() -> None:
     ap.add_argument("--long-reps", type=int, default=1, help="runs on the 90-minute build")
     ap.add_argument("--minutes", type=float, default=90.0)
     ap.add_argument("--skip-single", action="store_true", help="skip the short files")
+    ap.add_argument("--skip-episode", action="store_true", help="skip the 4-minute build")
     ap.add_argument("--skip-90", action="store_true", help="skip the two-track build")
     ap.add_argument("--skip-plain-90", action="store_true", help="time only ours on it")
     ap.add_argument("--plain", metavar="FILE", help=argparse.SUPPRESS)
@@ -315,7 +316,7 @@ def main() -> None:
     print(f"threads={default_threads()} model=bundled tiny.en load={os.getloadavg()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        cases = [build_episode(folder)]
+        cases = [] if args.skip_episode else [build_episode(folder)]
         if not args.skip_single:
             for audio, ref, kind, skip in SINGLE:
                 d = len(decode(DATA / audio, 16000, "mono")) / 16000

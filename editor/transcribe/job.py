@@ -3,11 +3,13 @@
 The parent owns every decision and all durable state; the child (``worker.py``) only turns audio
 into words. For each run:
 
-1. build the track's loudness envelope and plan ≈30 s chunks cut at pauses (deterministic, so a
-   resumed run plans the same chunks);
-2. load the checkpoints for this job key; finished chunks are not redone;
-3. start the child (``spawn``), keep ``workers`` chunks in flight, save each
-   finished chunk in its own transaction, report progress with an ETA;
+1. load the checkpoints for this job key; finished chunks are not redone;
+2. start the child (``spawn``; it loads the model meanwhile), build the track's loudness
+   envelope and plan chunks of its speech, ≤30 s each, cut at pauses, long silences left out
+   (deterministic, so a resumed run plans the same chunks; a resumed run plans before it
+   starts a child, which a fully checkpointed track never needs);
+3. keep ``workers`` chunks in flight, save each finished chunk in its own transaction, report
+   progress with an ETA;
 4. a chunk that fails is retried with exponential backoff; after three failures it is saved as
    a gap ("transcription unavailable") and the rest goes on; a crashed child is restarted and
    counts as a failure of what it had in flight;
@@ -184,6 +186,8 @@ class TranscriptionJob:
             todo = [c for c in chunks if c.index not in records]
             if todo:
                 self._transcribe(chunks, todo, records, t0)
+            else:
+                self._kill_child()  # started early, then nothing to do: it holds nothing
         except BaseException:
             self._kill_child()  # Ctrl+C, cancel, a failed save: stop now, not gracefully
             raise
