@@ -44,12 +44,14 @@ class JobContext:
     _cancel: threading.Event = field(default_factory=threading.Event)
     _last: float = 0.0
 
-    def progress(self, done: float, total: float) -> None:
+    def progress(self, done: float, total: float, eta: float | None = None) -> None:
+        """Report progress; ``eta`` (seconds left) when the job knows better than elapsed time
+        does (a resumed transcription starts part-done, which is no speed)."""
         now = time.monotonic()
         if now - self._last < PROGRESS_INTERVAL and done < total:
             return
         self._last = now
-        self._runner._deliver(lambda: self._handle._progress(done, total))
+        self._runner._deliver(lambda: self._handle._progress(done, total, eta))
 
     def cancelled(self) -> bool:
         return self._cancel.is_set()
@@ -76,6 +78,8 @@ class Job:
     ctx: JobContext | None = None
     future: Future[Any] | None = None
     finished: bool = False
+    eta: float | None = None
+    """Seconds left, as the job last reported it (None: estimate from elapsed time)."""
 
     def cancel(self) -> None:
         """Ask the job to stop at its next yield; its ``on_error`` gets the cancellation."""
@@ -86,7 +90,8 @@ class Job:
     def cancel_requested(self) -> bool:
         return self.ctx is not None and self.ctx.cancelled()
 
-    def _progress(self, done: float, total: float) -> None:
+    def _progress(self, done: float, total: float, eta: float | None) -> None:
+        self.eta = eta
         if not self.finished and self.on_progress is not None:
             self.on_progress(done, total)
 

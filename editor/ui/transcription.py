@@ -65,7 +65,7 @@ def start_transcription(w: EditorWindow, tracks: list[Any] | None = None) -> Job
                 project,
                 todo,
                 config,
-                progress=lambda label, p: ctx.progress(p.done_seconds, p.total_seconds),
+                progress=lambda label, p: ctx.progress(p.done_seconds, p.total_seconds, p.eta),
                 cancel=ctx.cancelled,
             )
         return sum(r.words_kept for r in results)
@@ -75,7 +75,9 @@ def start_transcription(w: EditorWindow, tracks: list[Any] | None = None) -> Job
         run,
         on_done=lambda words: _done(w, job, words),
         on_error=lambda exc: _failed(w, job, exc),
-        on_progress=lambda done, total: w.jobs.update_job(job, done / total if total else 0.0),
+        on_progress=lambda done, total: w.jobs.update_job(
+            job, done / total if total else 0.0, job.eta
+        ),
     )
     w.jobs.track(job, f"Transcribing {labels}")
     return job
