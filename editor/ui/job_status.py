@@ -40,7 +40,6 @@ class JobStatus(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 0, 4, 0)
         layout.setSpacing(8)
-        layout.addStretch(1)
         layout.addWidget(self._label)
         layout.addWidget(self._bar)
         layout.addWidget(self._cancel)

@@ -81,7 +81,7 @@ class EditorWindow(QMainWindow):
         self.transport_bar = TransportBar(self.transport, self.acts, self)
         self.addToolBar(self.transport_bar)
         self.jobs = JobStatus(self)
-        self.statusBar().addPermanentWidget(self.jobs, 1)
+        self.statusBar().addPermanentWidget(self.jobs)
         self.statusBar().setSizeGripEnabled(False)
 
         from editor.ui.panels.dock import PanelsDock
@@ -151,8 +151,8 @@ class EditorWindow(QMainWindow):
         can_undo, can_redo = self.controller.can_undo(), self.controller.can_redo()
         self.acts.undo.setEnabled(can_undo)
         self.acts.redo.setEnabled(can_redo)
-        saved = "All edits saved" if self.controller.modified else "No edits yet"
-        self.statusBar().showMessage(saved)
+        # Every edit is on disk before it is shown, so there is never anything to save.
+        self.statusBar().showMessage("All edits saved")
 
     def show_message(self, text: str, ms: int = 4000) -> None:
         self.statusBar().showMessage(text, ms)

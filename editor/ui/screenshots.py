@@ -133,7 +133,7 @@ def main(out: Path) -> int:
 
     spans = window.controller.programme_map().spans()
     t = spans[len(spans) // 3][1] + 0.05
-    window.view.select_range(words[0], words[0])
+    window.view.clear_selection()
     window.transport.seek(t)
     window.transport.play()
     window.transport._poll()
