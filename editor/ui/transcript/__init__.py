@@ -17,6 +17,7 @@ the shell turns requests into ops through the session):
 - ``seekRequested(str)`` — a word id to play from (double-click, Enter, "Play from here");
 - ``cutRequested(object)`` — a list of ``(first_id, last_id)`` runs to delete (Delete /
   Backspace, "Cut", find's "Cut all"); struck words inside a selection never split a run;
+  after Delete / Backspace the selection moves on to the next / previous kept word;
 - ``restoreRequested(object)`` — the same, for runs of struck words to restore;
 - ``correctRequested(str, str)`` — word id, new text (the in-place editor: F2, menu);
 - ``ready()`` — once, after the first full paint (``wordcut app --screenshot`` waits on it);
@@ -26,9 +27,9 @@ Methods: ``set_playing_word(word_id | None)``, ``set_show_deleted(bool)``,
 ``select_range(first_id, last_id)``, ``selection()``, ``ensure_visible(word_id)``,
 ``find_bar()``, ``correct_word(word_id)``.
 
-The model is fed by the shell: ``model.apply(change)`` for each committed change from the
-authority, ``model.reset(document)`` for a whole new document. Keys and mouse: see
-:mod:`editor.ui.transcript.interaction`.
+The model is fed by the shell, on the GUI thread: ``model.apply(change)`` for each committed
+``sync.events.Change`` from the authority, ``model.reset(document)`` for a whole new
+document. Keys and mouse: see :mod:`editor.ui.transcript.interaction`.
 """
 
 from editor.ui.transcript.view import TranscriptView

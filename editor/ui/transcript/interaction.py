@@ -11,7 +11,8 @@ Up / Down                    the word above / below (same x)
 Ctrl+Up / Ctrl+Down          previous / next paragraph start
 Home / End                   start / end of the line (Ctrl: of the transcript)
 PageUp / PageDown            a screen up / down
-Delete / Backspace           cut the selection (restore it if all of it is struck)
+Delete / Backspace           cut the selection and move on to the next / previous kept
+                             word (a selection all struck is restored instead)
 Ctrl+Shift+R                 restore the struck words in the selection
 Enter                        play from the selection (seekRequested)
 F2                           correct the selected word in place
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QMouseEvent
 
-from editor.viewmodel import Token
+from editor.viewmodel import Style, Token
 
 if TYPE_CHECKING:
     from editor.ui.transcript.view import TranscriptView
@@ -187,7 +188,7 @@ class Interaction(QObject):
         ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
         shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.cut()
+            self.cut(then=+1 if key == Qt.Key.Key_Delete else -1)
             return True
         if key == Qt.Key.Key_R and ctrl and shift:
             self.restore()
@@ -338,17 +339,35 @@ class Interaction(QObject):
 
     # --- requests --------------------------------------------------------------------------
 
-    def cut(self) -> None:
-        """Ask to cut the selection; a selection that is all struck asks to restore it."""
+    def cut(self, then: int = 0) -> None:
+        """Ask to cut the selection; a selection that is all struck asks to restore it.
+
+        With ``then`` the caret moves on past the cut like a text editor's — Delete to the next
+        kept word, Backspace to the one before — so pressing it again cuts on, word by word.
+        """
         view = self.view
         sel = view.selection()
         if sel is None:
             return
         runs = view.model.cut_runs(sel)
-        if runs:
-            view.cutRequested.emit(runs)
-        else:
+        if not runs:
             self.restore()
+            return
+        view.cutRequested.emit(runs)
+        if then:
+            nxt = self._kept_beyond(sel.last_ordinal if then > 0 else sel.first_ordinal, then)
+            if nxt is not None:
+                view.set_selection(nxt, nxt)
+
+    def _kept_beyond(self, ordinal: int, step: int) -> int | None:
+        """The nearest kept, shown word past ``ordinal`` in ``step``'s direction."""
+        words = self.view.model.words
+        i = ordinal + step
+        while 0 <= i < len(words):
+            if not words[i].style & Style.DELETED and self._visible(i):
+                return i
+            i += step
+        return None
 
     def restore(self) -> None:
         view = self.view

@@ -48,7 +48,7 @@ def tooltip_for(view: TranscriptView, tok: Token) -> str | None:
     word = doc.word(tok.key)
     lines: list[str] = []
     if tok.style & Style.DELETED:
-        lines.append("Cut (Delete again or Ctrl+Shift+R restores)")
+        lines.append("Cut (select it and press Delete, or Ctrl+Shift+R, to restore)")
     if tok.style & Style.FILLER:
         lines.append("Filler word")
     if tok.style & Style.LOW_CONFIDENCE:

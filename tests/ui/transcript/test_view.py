@@ -65,9 +65,19 @@ def test_select_and_delete_cuts_the_kept_runs(
         qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert blocker.args == [[("w1", "w5")]]
     assert all(view.model.word(f"w{i}").style & Style.DELETED for i in range(1, 6))
-    # All of it is struck now: the same key brings it back.
-    with qtbot.waitSignal(view.restoreRequested) as blocker:
+    # The caret moved on to the next kept word, so Delete again cuts on, like in an editor.
+    assert sel_ids(view) == ("w6", "w6")
+    with qtbot.waitSignal(view.cutRequested) as blocker:
+        qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert blocker.args == [[("w6", "w6")]] and sel_ids(view) == ("w7", "w7")
+    # Backspace cuts and steps back, over the struck words, to the kept word before them.
+    with qtbot.waitSignal(view.cutRequested):
         qtbot.keyClick(view, Qt.Key.Key_Backspace)
+    assert sel_ids(view) == ("w0", "w0")
+    # A selection that is all struck: the same key brings it back.
+    view.select_range("w1", "w5")
+    with qtbot.waitSignal(view.restoreRequested) as blocker:
+        qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert blocker.args == [[("w1", "w5")]]
     assert not any(view.model.word(f"w{i}").style & Style.DELETED for i in range(1, 6))
 
