@@ -137,6 +137,9 @@ class CollabClient:
                 self.on_state("offline", str(exc))
             except CollabError as exc:  # refused (revoked token): retrying will not help soon
                 self.on_state("offline", str(exc))
+            except Exception as exc:  # a bug must not kill the thread: log it, back off, retry
+                log.exception("co-editing client failed")
+                self.on_state("offline", f"internal error: {exc}")
             if self._stop.is_set():
                 break
             delay = self.backoff.next_delay()
@@ -157,6 +160,7 @@ class CollabClient:
             waits = {recv, asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())}
             done, rest = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             for t in rest:
-                t.cancel()
+                t.cancel()  # websockets keeps a message whose recv was cancelled
+            await asyncio.gather(*rest, return_exceptions=True)  # before push() reads again
             if recv in done:
                 await self.replica.handle(conn, recv.result(), self.on_remote)

@@ -28,7 +28,9 @@ from editor.errors import CollabError
 from editor.session import LocalSession
 from editor.store import Store, links, oplog
 from sync import protocol as p
+from sync.errors import OpError
 from sync.ops import Op, encode_op, op_from_dict, with_base
+from sync.rebase import rebase
 from sync.snapshot import encode_snapshot, parse_snapshot
 
 log = logging.getLogger(__name__)
@@ -230,13 +232,34 @@ class Replica:
                     isinstance(answer, p.Rejected) and answer.reason == "future_version"
                 ):
                     await self._resync(conn, report)
-                    text = pack(op, self.version, False)
+                    moved = self._rebase_after_resync(op, base)
+                    if isinstance(moved, OpError):
+                        why = f"{moved} (checked after a resync: the relay had compacted its log)"
+                        report.rejected.append(self.refuse(seq, moved.code, why))
+                        break
+                    text = pack(moved, self.version, False)
                     with self.store.transaction() as c:
                         seq = links.replace_pending(c, self.project_id, seq, text)
                     continue
                 reason = answer.reason if isinstance(answer, p.Rejected) else answer.code
                 report.rejected.append(self.refuse(seq, reason, answer.message))
                 break
+
+    def _rebase_after_resync(self, op: Op, base: int | None) -> Op | OpError:
+        """Carry a pending op made at ``base`` onto the snapshot just taken.
+
+        The relay could not rebase it (its log no longer reaches back to ``base``), so it is
+        done here with the same rule: ``sync.rebase`` decides from the document's per-target
+        stamps, which the snapshot carries, what changed since ``base`` (the op list it takes
+        only has to account for every version in between). A clash is refused, never resent
+        as if it had been made on the new state."""
+        doc = self.session.document
+        if base is None or base >= doc.version:
+            return with_base(op, None)
+        try:
+            return rebase(with_base(op, base), [op] * (doc.version - base), doc)
+        except OpError as exc:
+            return exc
 
     async def _answer(
         self, conn: RelayConn, seq: int, report: SyncReport, on_remote: OnRemote | None
