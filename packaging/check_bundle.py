@@ -40,6 +40,7 @@ class Report:
     outside: dict[str, str] = field(default_factory=dict)
     glibc: tuple[int, int] = (0, 0)
     glibc_file: str = ""
+    glibc_by_file: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def elf_files(root: Path) -> Iterator[Path]:
@@ -113,6 +114,7 @@ def check(bundle: Path) -> Report:
             elif not os.path.realpath(resolved).startswith(inside):
                 report.outside.setdefault(soname, resolved)
         needed = glibc_needed(path)
+        report.glibc_by_file[rel] = needed
         if needed > report.glibc:
             report.glibc, report.glibc_file = needed, rel
     return report
@@ -122,6 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("bundle", type=Path, help="the onedir folder (build/dist/wordcut)")
     parser.add_argument("--depends", type=Path, help="the .deb's Depends list, one per line")
+    parser.add_argument(
+        "--max-glibc",
+        default=None,
+        metavar="X.Y",
+        help="fail if a file needs a newer glibc (2.35: Ubuntu 22.04)",
+    )
     args = parser.parse_args(argv)
     bundle: Path = args.bundle
     if not (bundle / "_internal").is_dir():
@@ -152,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
         f"check_bundle: {report.elf_files} ELF files; newest glibc symbol GLIBC_{major}.{minor}"
         f" ({report.glibc_file})"
     )
+    if args.max_glibc:
+        limit = tuple(int(x) for x in args.max_glibc.split("."))
+        for rel, version in sorted(report.glibc_by_file.items()):
+            if version > limit:
+                ok = False
+                print(f"check_bundle: needs GLIBC_{version[0]}.{version[1]}: {rel}")
     if ok:
         print("check_bundle: ok (no library missing, every system library declared)")
     return 0 if ok else 1

@@ -136,3 +136,19 @@ def test_check_bundle_flags_a_missing_library(tmp_path: Path) -> None:
     assert lines is not None and lines.group(2) == "not found"
     report = check_bundle.check(bundle)
     assert report.elf_files == 0 and not report.missing
+
+
+@pytest.mark.parametrize(
+    ("argv0", "relay"),
+    [
+        ("/usr/bin/wordcut-relay", True),
+        ("wordcut-relay", True),
+        ("C:\\Program Files\\Wordcut\\wordcut-relay.exe", True),
+        ("/opt/wordcut/wordcut", False),
+        ("WordcutApp.exe", False),
+    ],
+)
+def test_the_relay_is_the_same_executable_under_its_own_name(argv0: str, relay: bool) -> None:
+    if "\\" in argv0 and sys.platform != "win32":
+        argv0 = argv0.replace("\\", "/")
+    assert launch_wordcut.invoked_as_relay(argv0) is relay
