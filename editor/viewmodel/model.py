@@ -58,6 +58,7 @@ class TranscriptModel:
         self._selection: Selection | None = None
         self._playing: Token | None = None
         self._matches: list[tuple[str, str]] = []
+        self._phrase = ""
         self._finder = Finder()
 
     # --- reading ---------------------------------------------------------------------------
@@ -138,7 +139,10 @@ class TranscriptModel:
             if tok is not None:
                 tok.style |= Style.PLAYING
                 self._playing = tok
-        self._matches = []
+        # The find hits are re-marked on the new shapes (the phrase is still being looked at).
+        self._matches = self._finder.find(self._built.words, self._phrase)
+        for tok in self._match_tokens(self._matches):
+            tok.style |= Style.MATCH
         sel_changed = self._reanchor_selection()
         self._emit(Update(structure=True, selection=sel_changed))
 
@@ -314,6 +318,7 @@ class TranscriptModel:
     def find(self, phrase: str) -> list[tuple[str, str]]:
         """Mark every occurrence of ``phrase`` (whole words, case and punctuation ignored,
         struck words skipped) and return them as ``(first, last)`` runs in program order."""
+        self._phrase = phrase
         found = self._finder.find(self._built.words, phrase)
         changed: dict[str, Token] = {}
         for tok in self._match_tokens(self._matches):

@@ -332,3 +332,15 @@ def test_a_listener_that_raises_does_not_stop_the_others() -> None:
     rec = Recorder(model)
     commit(doc, model, Delete("w0", "w0"))
     assert len(rec.updates) == 1
+
+
+def test_find_hits_survive_a_reshape() -> None:
+    doc = two_hosts()
+    model = TranscriptModel(doc)
+    assert model.find("thanks ann") == [("w3", "w4")]
+    commit(doc, model, SplitSection("w3", "Part two", "s1"))
+    assert model.matches == [("w3", "w4")]
+    assert model.word("w3").style & Style.MATCH
+    model.clear_find()
+    commit(doc, model, ReorderSection("s1", 0))
+    assert model.matches == [] and not model.word("w3").style & Style.MATCH
