@@ -25,11 +25,20 @@ TRANSCRIPT_KEYS = (
 )
 
 
+NAMED_KEYS = {"Space", "Del", "Delete", "Backspace", "Return", "Enter", "Home", "End", "Esc"}
+
+
+def _typable(key: str) -> bool:
+    """A key a keyboard has: with a modifier, a function key, or a named key — not the media
+    keys some platforms add to the standard bindings ("New", "Copy", "Undo")."""
+    return "+" in key or len(key) == 1 or key in NAMED_KEYS or key[1:].isdigit()
+
+
 def rows(acts: Actions) -> list[tuple[str, str]]:
     out = []
     for a in acts.all():
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts()]
-        keys = [k for k in keys if k]
+        keys = [k for k in keys if k and _typable(k)][:2]
         if keys:
             out.append((a.text().replace("&", "").rstrip("…"), " / ".join(keys)))
     return out + list(TRANSCRIPT_KEYS)

@@ -74,7 +74,7 @@ class TracksPanel(QWidget):
 
     def _card(self, t: TrackState) -> QGroupBox:
         """One track: gain, mute, offset, and its state (or Locate… when the file moved)."""
-        card = QGroupBox(t.label)
+        card = QGroupBox(t.label.replace("&", "&&"))  # a title's & is a mnemonic otherwise
         card.setToolTip(str(t.record.media_path))
         form = QFormLayout(card)
         form.setVerticalSpacing(6)

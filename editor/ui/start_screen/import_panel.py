@@ -57,7 +57,7 @@ class ImportPanel(QWidget):
             edit.setAccessibleName(f"Track label for {f.name}")
             edit.setToolTip(str(f))
             self.labels.append(edit)
-            form.addRow(f"Track: {f.name}", edit)
+            form.addRow(f"Track: {f.name}".replace("&", "&&"), edit)
         layout.addLayout(form)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
