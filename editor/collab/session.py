@@ -103,6 +103,8 @@ class LinkedSession:
 
     def submit(self, op: Op) -> int:
         """Send ``op`` through the relay; see the module docstring for the three outcomes."""
+        if self.replica.link.role == "viewer":
+            raise se.Forbidden("this project is shared with you as a viewer: you cannot edit it")
         self.document.validate(with_base(op, None))  # refuse nonsense before keeping it
         seq = self.replica.record(op)
         report = self.sync()
@@ -113,8 +115,10 @@ class LinkedSession:
                 self.notices = [n for n in self.notices if f"#{seq} " not in n]
                 return version
         for note in report.rejected:
-            if note.seq == seq:
+            if note.seq == seq:  # said once, by the error itself
                 self.notices = [n for n in self.notices if f"#{seq} " not in n]
+                with self.store.transaction() as conn:
+                    links.mark_shown(conn, self.project_id, seq)
                 raise REASONS.get(note.reason, se.Conflict)(
                     f"the relay refused the edit ({note.reason}): {note.message}"
                 )

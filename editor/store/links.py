@@ -136,11 +136,18 @@ def unshown_notices(conn: sqlite3.Connection, project_id: str) -> list[Notice]:
     return [Notice(int(s), str(r), str(m)) for s, r, m in rows]
 
 
-def mark_shown(conn: sqlite3.Connection, project_id: str) -> None:
-    conn.execute(
-        "UPDATE collab_notices SET shown_at = ? WHERE project_id = ? AND shown_at IS NULL",
-        (now(), project_id),
-    )
+def mark_shown(conn: sqlite3.Connection, project_id: str, seq: int | None = None) -> None:
+    """The user has been told (about ``seq``, or about everything)."""
+    if seq is None:
+        conn.execute(
+            "UPDATE collab_notices SET shown_at = ? WHERE project_id = ? AND shown_at IS NULL",
+            (now(), project_id),
+        )
+    else:
+        conn.execute(
+            "UPDATE collab_notices SET shown_at = ? WHERE project_id = ? AND seq = ?",
+            (now(), project_id, seq),
+        )
 
 
 def mark_synced(conn: sqlite3.Connection, project_id: str) -> None:
