@@ -9,8 +9,10 @@ latency and a 40 ms splice margin: this test proves *what* is heard, the benchma
 from __future__ import annotations
 
 import subprocess
+import time
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from editor.playback import Ended, PlaybackStats, Player, PlayerEvent
+from editor.errors import PlaybackError
+from editor.playback import DeviceLost, Ended, PlaybackStats, Player, PlayerEvent
 from editor.playback.testing import NullSink, align, compare_windows, read_recording
 from render import edl as edl_mod
 from tests.playback import programme
@@ -116,3 +119,52 @@ def _difference(heard: np.ndarray, exported: np.ndarray, rate: int = 48_000) -> 
         where = f" from {bad[0] / rate:.3f} s of {n / rate:.1f}" if len(bad) else ""
         return f"heard differs from the export{where} (correlation {corr:.6f})"
     return None
+
+
+def test_a_vanishing_device_is_an_event_and_playback_resumes_elsewhere(
+    sink: NullSink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kill the sound server mid-play: one DeviceLost, no crash, the playhead kept; a new
+    server appears and ``set_device`` carries on from there."""
+    _, edl = programme.build(19.0)
+    lost = threading.Event()
+    events: list[PlayerEvent] = []
+
+    def seen(event: PlayerEvent) -> None:
+        events.append(event)
+        if isinstance(event, DeviceLost):
+            lost.set()
+
+    with Player(edl, device="pulse", latency=0.1) as player:
+        player.subscribe(seen)
+        player.play()
+        _until(lambda: player.position() >= 0.5)
+        sink.stop()
+        assert lost.wait(10), events
+        assert [type(e) for e in events] == [DeviceLost]
+        player._sync()
+        kept = player.position()
+        assert not player.playing and kept >= 0.5
+        with pytest.raises(PlaybackError, match="gone"):
+            player.play()
+        again = NullSink(tmp_path / "pulse-again")
+        again.start()
+        try:
+            monkeypatch.setenv("PULSE_SERVER", again.server)
+            player.set_device("pulse")
+            assert player.position() == pytest.approx(kept, abs=0.01)
+            player.play()
+            calls = player.stats().callbacks
+            _until(lambda: player.stats().callbacks >= calls + 50)
+            assert player.playing
+        finally:
+            player.close()
+            again.stop()
+
+
+def _until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Wait for ``condition`` (polled every 20 ms); fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for playback"
+        threading.Event().wait(0.02)
