@@ -9,9 +9,9 @@ latency and a 40 ms splice margin: this test proves *what* is heard, the benchma
 from __future__ import annotations
 
 import subprocess
-import time
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
