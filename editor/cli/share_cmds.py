@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_project(p)
     p.add_argument("--relay", required=True, metavar="URL", help="ws://HOST:PORT of the relay")
     p.add_argument("--token", required=True, help="an owner token for the room")
-    p.add_argument("--room", help="room name (default: from the token's room / project id)")
+    p.add_argument("--room", help="the room the token is for (or give the room URL as --relay)")
     p.add_argument("--invite", choices=("editor", "viewer", "owner"), help="print a join link")
     p.add_argument("--name", help="your name as the co-host sees it")
     add_json(p)
@@ -65,10 +65,15 @@ def cmd_share(args: argparse.Namespace) -> int:
     from editor.project import open_project
 
     relay = relay_base(args.relay)
+    room = args.room or _room_in(args.relay)
+    if room is None:
+        raise CliError(
+            "which room? give --room ROOM (the room the token was made for) "
+            "or the room's URL as --relay ws://HOST:PORT/v1/rooms/ROOM"
+        )
     with store_from(args) as store, open_project(store, args.project) as project:
         if hasattr(project.session, "replica"):
             raise CliError(f"project {project.name!r} is already shared")
-        room = args.room or project.id
         bar = ProgressBar("uploading", quiet=args.json)
         try:
             shared = asyncio.run(
@@ -92,6 +97,16 @@ def cmd_share(args: argparse.Namespace) -> int:
         print(f"shared {args.project!r} as room {room} at version {shared.version}")
         print(f"join link: {shared.link.url()}")
     return 0
+
+
+def _room_in(url: str) -> str | None:
+    from editor.collab.link import parse_link
+    from editor.errors import CollabError
+
+    try:
+        return parse_link(url).room
+    except CollabError:
+        return None
 
 
 def _say(args: argparse.Namespace):  # type: ignore[no-untyped-def]
