@@ -149,8 +149,21 @@ def _export(w: EditorWindow) -> None:
 
 
 def _transcribe(w: EditorWindow) -> None:
-    from editor.ui.transcription import start_transcription
+    from PySide6.QtWidgets import QMessageBox
 
+    from editor.ui.transcription import pending_tracks, start_transcription
+
+    if w.project.tracks and not pending_tracks(w):
+        answer = QMessageBox.question(
+            w,
+            "Transcribe again",
+            "Every track is transcribed already. Transcribe them again? The new words replace "
+            "the old ones and your edits to them (Undo brings them back).",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
     start_transcription(w)
 
 
