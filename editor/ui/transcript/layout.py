@@ -46,6 +46,9 @@ class ParagraphLayout:
     text_top: float
     """Offset from the paragraph's top to its first line (heading and speaker above it)."""
     height: float
+    cuts: list[tuple[int, bool]]
+    """Where hidden struck tokens were: ``(visible token, after)`` — the mark goes before that
+    token, or after it when ``after`` (hidden tokens ended the paragraph). Empty when shown."""
 
     def line_top(self, line: int, line_height: float) -> float:
         return self.text_top + line * line_height
@@ -66,16 +69,24 @@ def layout_paragraph(
     cur = -1
     last = -1
     measure = metrics.width
+    cuts: list[tuple[int, bool]] = []
+    hidden = False
     for i, tok in enumerate(para.tokens):
         if not show_deleted and tok.style & Style.DELETED:
+            hidden = True
             continue
         w = measure(tok)
+        if hidden and x > 0:
+            x += space  # room for the cut's mark between the words either side
         if cur < 0 or (x > 0 and x + w > width):
             if cur >= 0:
                 line_ends.append(last + 1)
             cur += 1
             line_first.append(i)
             x = 0.0
+        if hidden:
+            cuts.append((i, False))
+            hidden = False
         xs[i] = x
         widths[i] = w
         line[i] = cur
@@ -83,13 +94,15 @@ def layout_paragraph(
         x += w + space
     if cur >= 0:
         line_ends.append(last + 1)
+        if hidden:
+            cuts.append((last, True))
     top = 0.0
     if para.heading is not None:
         top += metrics.heading_height
     if para.speaker and not para.continued and para.tokens:
         top += metrics.speaker_height
     height = top + len(line_first) * metrics.line_height + metrics.paragraph_gap
-    return ParagraphLayout(xs, widths, line, line_first, line_ends, top, height)
+    return ParagraphLayout(xs, widths, line, line_first, line_ends, top, height, cuts)
 
 
 @dataclass(frozen=True, slots=True)

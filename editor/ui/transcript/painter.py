@@ -154,6 +154,22 @@ def _paint_line(p: QPainter, ctx: PaintContext, para: Paragraph, toks: list[int]
             _flush(p, ctx, text, look, x0 + xs[i], x0 + xs[j] + widths[j], baseline)
     marked = [i for i in toks if tokens[i].style & _MARKED and tokens[i].kind is _WORD]
 
+    # Where struck words are hidden: a small dot in the gap, so a cut is never invisible.
+    if lay.cuts:
+        on_line = set(toks)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(c.dim)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        r = max(1.5, fm.xHeight() * 0.22)
+        cy = baseline - fm.xHeight() * 0.45
+        for i, after in lay.cuts:
+            if i in on_line:
+                # The layout left one extra space at a cut: its middle is a space from the word.
+                tx = x0 + xs[i] + (widths[i] + space if after else -space)
+                p.drawEllipse(QPointF(tx, cy), r, r)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+
     # Per-word marks: a solid underline for corrections, a dotted one for low confidence.
     if marked:
         uy = baseline + fm.descent() * 0.75

@@ -463,3 +463,17 @@ def test_text_drawn_again_is_kept_prepared(qtbot, view: TranscriptView) -> None:
     assert metrics._seen and len(metrics._static) < len(metrics._seen)
     view.viewport().repaint()  # second: prepared once, kept
     assert set(metrics._static) == metrics._seen
+
+
+def test_hidden_cuts_leave_a_tick_in_the_gap(qtbot, view: TranscriptView, harness: Harness) -> None:
+    harness.cut([("w3", "w5")])
+    view.set_show_deleted(False)
+    left, right = view.token_rect(view.model.word("w2")), view.token_rect(view.model.word("w6"))
+    assert right.left() - left.right() == 2 * view.metrics.space  # room for the mark
+    img = view.viewport().grab().toImage()
+    y = int(left.center().y())
+    gap = [img.pixelColor(x, y) for x in range(int(left.right()) + 1, int(right.left()))]
+    assert any(px != view._colors.base for px in gap)
+    view.set_show_deleted(True)
+    lay = view.doc_layout
+    assert all(not layout.cuts for layout in lay.layouts)
