@@ -24,6 +24,7 @@ def wire(w: EditorWindow) -> None:
     v.seekRequested.connect(lambda word: _play_from(w, word))
     v.ready.connect(w.on_transcript_ready)
     v.contextMenuAboutToShow.connect(lambda menu: _context_menu(w, menu))
+    v.selectionChanged.connect(lambda sel: _follow_caret(w, sel))
     t.wordChanged.connect(v.set_playing_word)
     c.historyChanged.connect(lambda *_: w._update_title())
 
@@ -93,6 +94,16 @@ def _step_speed(speed: float, direction: int) -> float:
 
     i = SPEEDS.index(speed) if speed in SPEEDS else SPEEDS.index(1.0)
     return SPEEDS[min(max(0, i + direction), len(SPEEDS) - 1)]
+
+
+def _follow_caret(w: EditorWindow, selection: Any) -> None:
+    """While stopped, the playhead follows the transcript's caret (click a word, arrow along
+    the words, Home/End), so Space plays from where you are reading."""
+    if w.transport.playing or selection is None:
+        return
+    first = getattr(selection, "first", None)
+    if first is not None:
+        w.transport.seek_word(str(first))
 
 
 def _play_from(w: EditorWindow, word_id: str) -> None:

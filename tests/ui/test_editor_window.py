@@ -97,3 +97,14 @@ def test_reorder_a_section(window: Any, qtbot: Any) -> None:
     qtbot.waitUntil(lambda: w.panels.sections.list.item(0).text() == second.name)
     first_kept = w.controller.programme_map().spans()[0][0]
     assert doc.section_of(first_kept).id == second.id
+
+
+def test_playhead_follows_the_caret_while_stopped(window: Any, qtbot: Any) -> None:
+    w = window
+    wid = _kept(w)[25]
+    w.view.setFocus()
+    w.view.select_range(wid, wid)
+    span = w.controller.programme_map().word_span(wid)
+    assert w.transport.position == span[0]
+    qtbot.keyClick(w.view, Qt.Key.Key_Right)  # the caret moves on by a word, the playhead too
+    assert w.transport.position > span[0]
