@@ -1,9 +1,10 @@
 """Caption layout by broadcast norms: which words share a cue, and where its line breaks.
 
-Norms (BBC, Netflix and W3C caption guidelines agree on these): at most two lines of at most
-42 characters; at most 7 s on screen; a new cue at every speaker turn; lines and cues broken at
-clause boundaries (after punctuation, or before a conjunction or preposition), never after an
-article or preposition when another break fits; and no single word alone on the last line — an
+Norms (the limits of Netflix's English timed-text style guide; the line-breaking rules of
+common broadcast practice): at most two lines of at most 42 characters; at most 7 s on
+screen; a new cue at every speaker turn; lines and cues broken at clause boundaries (after
+punctuation, or before a conjunction or preposition), never after an article or preposition
+when another break fits; and no single word alone on the last line — an
 orphan reads as a mistake ("…I thought,\\nI").
 
 Pure functions over words' text and times (``sync.captions`` owns the formats). The grouping
