@@ -285,6 +285,8 @@ class TranscriptView(QAbstractScrollArea):
                 self.selectionChanged.emit(self._model.selection)
         else:
             updates.apply(self, update)
+            if self._overlay.word is not None:
+                self._overlay.place()  # the word being corrected may have moved
 
     # --- layout and painting ---------------------------------------------------------------
 

@@ -477,3 +477,16 @@ def test_hidden_cuts_leave_a_tick_in_the_gap(qtbot, view: TranscriptView, harnes
     view.set_show_deleted(True)
     lay = view.doc_layout
     assert all(not layout.cuts for layout in lay.layouts)
+
+
+def test_the_correction_editor_follows_its_word_when_the_text_moves(
+    qtbot, view: TranscriptView, harness: Harness
+) -> None:
+    view.correct_word("w5")
+    editor = view._overlay
+    qtbot.waitUntil(editor.isVisible)
+    before = editor.geometry().left()
+    harness.correct("w1", "a much much longer word")  # pushes w5 to the right or down
+    r = view.token_rect(view.model.word("w5"))
+    assert editor.geometry().left() != before
+    assert abs(editor.geometry().center().y() - r.center().y()) <= 2
