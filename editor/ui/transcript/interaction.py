@@ -1,7 +1,8 @@
 """Mouse and keyboard for the transcript view: selection, navigation and edit requests.
 
 The unit is the word: a click selects the word under the pointer, a drag extends word by word,
-shift+click extends from the anchor, double-click selects the word and asks to play from it.
+shift+click extends from the anchor, double-click selects the word and asks to play from it;
+a click on a speaker label selects the turn, on a section heading the whole section.
 Keys (shift extends every move):
 
 ===========================  ==================================================
@@ -105,6 +106,8 @@ class Interaction(QObject):
             return
         if event.button() != Qt.MouseButton.LeftButton:
             return
+        if self._select_header(event.position()):
+            return
         tok = self.word_at(event.position())
         if tok is None:
             return
@@ -114,6 +117,30 @@ class Interaction(QObject):
         else:
             view.set_selection(tok.ordinal, tok.ordinal)
         self._dragging = True
+
+    def _select_header(self, pos: QPointF) -> bool:
+        """A click on a speaker label selects that turn; on a heading, the whole section."""
+        view = self.view
+        _, y = view.to_document(pos.x(), pos.y())
+        header = view.doc_layout.header_at(y)
+        if header is None:
+            return False
+        p, part = header
+        paras = view.model.paragraphs
+        if part == "heading":
+            section = paras[p].section
+            group = [q for q in paras if q.section == section]
+        else:
+            group = [paras[p]]
+            for q in paras[p + 1 :]:  # a long turn goes on in continued paragraphs
+                if not q.continued:
+                    break
+                group.append(q)
+        words = [t for q in group for t in q.tokens if t.is_word]
+        if not words:
+            return False
+        view.set_selection(words[0].ordinal, words[-1].ordinal, follow=False)
+        return True
 
     def mouse_move(self, event: QMouseEvent) -> None:
         if not self._dragging or not event.buttons() & Qt.MouseButton.LeftButton:

@@ -200,6 +200,19 @@ class DocumentLayout:
         exact = inside and lay.xs[i] <= x <= lay.xs[i] + lay.widths[i]
         return Hit(p, i, exact)
 
+    def header_at(self, y: float) -> tuple[int, str] | None:
+        """``(paragraph, "heading" | "speaker")`` when document y is on a paragraph's header."""
+        p = self.paragraph_at(y)
+        if p < 0:
+            return None
+        rel = y - self.tops[p]
+        lay, para = self.layouts[p], self.paragraphs[p]
+        if not 0 <= rel < lay.text_top:
+            return None
+        if para.heading is not None and rel < self.metrics.heading_height:
+            return (p, "heading")
+        return (p, "speaker")
+
     def line_of(self, para: int, index: int) -> int:
         return self.layouts[para].line[index]
 

@@ -490,3 +490,27 @@ def test_the_correction_editor_follows_its_word_when_the_text_moves(
     r = view.token_rect(view.model.word("w5"))
     assert editor.geometry().left() != before
     assert abs(editor.geometry().center().y() - r.center().y()) <= 2
+
+
+def test_clicking_a_speaker_selects_the_turn_and_a_heading_the_section(
+    qtbot, view: TranscriptView, harness: Harness
+) -> None:
+    from sync.ops import SplitSection
+
+    bob = view.model.paragraphs[1]
+    first = bob.tokens[0]
+    harness.commit(SplitSection(first.key, "Bob's part", "s1"))
+    lay = view.doc_layout
+    paras = view.model.paragraphs
+    bob_p = next(p for p in paras if p.heading == "Bob's part")
+    top = lay.tops[bob_p.index] - view.scroll_y()
+    heading_y = int(top + view.metrics.heading_height / 2)
+    speaker_y = int(top + view.metrics.heading_height + view.metrics.speaker_height / 2)
+    x = int(view.column()[0] + 10)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, speaker_y))
+    words = [t for t in bob_p.tokens if t.is_word]
+    assert sel_ids(view) == (words[0].key, words[-1].key)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, heading_y))
+    section = [t for p in paras if p.section == "s1" for t in p.tokens if t.is_word]
+    assert sel_ids(view) == (section[0].key, section[-1].key)
+    assert len(section) > len(words)
