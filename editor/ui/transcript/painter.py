@@ -246,7 +246,7 @@ def _paint_pill(p: QPainter, ctx: PaintContext, tok: Token, x: float, w: float, 
     pix = _PILLS.get(key)
     if pix is None:
         if len(_PILLS) >= PILL_CACHE:
-            _PILLS.clear()
+            del _PILLS[next(iter(_PILLS))]
         pix = _PILLS[key] = _render_pill(m, tok.text, bg, fg, gone, w, h, dpr)
     # Whole pixels: a pill at a fractional offset rounds differently under different clips.
     p.drawPixmap(QPointF(round(x), round(y + (lh - h) / 2)), pix)

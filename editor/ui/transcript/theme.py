@@ -29,7 +29,7 @@ MAX_COLUMN = 46.0
 PILL_PAD = 6.0
 STATIC_CACHE = 6_000
 SEEN_CACHE = 50_000
-"""Prepared text runs kept: a few per line, a few screens of lines (then the cache restarts)."""
+"""Prepared text runs kept: a few per line, many screens of lines (then the oldest go)."""
 
 
 def mix(a: QColor, b: QColor, t: float) -> QColor:
@@ -139,7 +139,8 @@ class TextMetrics:
         self._cache: dict[str, float] = {}
         self._pills: dict[str, float] = {}
         self._static: dict[str, QStaticText] = {}
-        self._seen: set[str] = set()
+        self._seen: dict[str, None] = {}
+        """Runs drawn once (a dict: insertion order says which is oldest)."""
 
     def draw_run(self, p: QPainter, x: float, top: float, text: str) -> None:
         """Draw a run of body text with its top-left at ``(x, top)``.
@@ -155,7 +156,8 @@ class TextMetrics:
             return
         if text in self._seen:
             if len(self._static) >= STATIC_CACHE:
-                self._static.clear()
+                # Oldest out, one at a time: clearing thousands at once stalled a frame.
+                del self._static[next(iter(self._static))]
             st = self._static[text] = QStaticText(text)
             st.setTextFormat(Qt.TextFormat.PlainText)
             st.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
@@ -163,8 +165,8 @@ class TextMetrics:
             p.drawStaticText(QPointF(x, top), st)
             return
         if len(self._seen) >= SEEN_CACHE:
-            self._seen.clear()
-        self._seen.add(text)
+            del self._seen[next(iter(self._seen))]
+        self._seen[text] = None
         p.drawText(QPointF(x, top + self.fm.ascent()), text)
 
     def forget_runs(self) -> None:
