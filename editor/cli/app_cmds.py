@@ -29,6 +29,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_app(args: argparse.Namespace) -> int:
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         raise CliError(f"{args.screenshot}: the screenshot is saved as PNG; name it *.png")
+    if args.screenshot is not None and not args.screenshot.parent.is_dir():
+        raise CliError(f"{args.screenshot.parent}: no such folder for the screenshot")
+    if args.project is not None:
+        # An unknown project is the command line's mistake: one line here, before Qt starts.
+        from editor.cli.project_support import store_from
+
+        with store_from(args) as store:
+            args.project = store.project(args.project).id
     try:
         from editor.ui.app import main
     except ImportError as exc:

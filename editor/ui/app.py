@@ -77,10 +77,13 @@ def main(project: str | None = None, screenshot: Path | None = None) -> int:
     if screenshot is not None:
         _arm_screenshot(shell, screenshot, (started, cpu), status)
     try:
-        if project is not None:
-            if shell.open_project(project) is None:
-                return 1
-        else:
+        if project is not None and shell.open_project(project) is None:
+            # It could not open (a damaged edit log): say why on the terminal too, since the
+            # dialog would never be seen — there is no window to run it in.
+            message = ctx.errors.history[-1][0] if ctx.errors.history else project
+            print(f"wordcut: error: {message}", file=sys.stderr)
+            return 1
+        if project is None:
             shell.show_library()
         code = app.exec()
     finally:
