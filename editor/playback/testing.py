@@ -9,6 +9,7 @@ runtime folder of its own, so it never touches a user's sound setup, and is kill
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -32,10 +33,14 @@ class NullSink:
         self.runtime = runtime
         self.rate = rate
         self.server = f"unix:{runtime / 'native'}"
-        self._pid: int | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 10.0) -> None:
-        """Start the daemon and wait until it answers; :class:`PlaybackError` if it cannot."""
+        """Start the daemon and wait until it answers; :class:`PlaybackError` if it cannot.
+
+        It runs as a child that the kernel kills when this process dies (``PR_SET_PDEATHSIG``),
+        so even a test killed by a timeout leaves no sound server behind.
+        """
         for tool in ("pulseaudio", "pactl", "parec"):
             if shutil.which(tool) is None:
                 raise PlaybackError(f"{tool} is not installed (Debian: pulseaudio-utils)")
@@ -44,18 +49,28 @@ class NullSink:
         cmd = [
             "pulseaudio",
             "-n",
-            "--daemonize=yes",
+            "--daemonize=no",
             "--exit-idle-time=-1",
-            "--use-pid-file=yes",
             "--disallow-exit",
             f"--load=module-null-sink sink_name={SINK} rate={self.rate}",
             "--load=module-native-protocol-unix",
         ]
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
-        if done.returncode != 0:
-            raise PlaybackError(f"pulseaudio would not start: {done.stderr.strip()[-300:]}")
+        log_path = self.runtime / "pulseaudio.log"
+        with log_path.open("wb") as log:
+            self._proc = subprocess.Popen(
+                cmd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                preexec_fn=_die_with_parent,
+            )
         deadline = time.monotonic() + timeout
         while True:
+            if self._proc.poll() is not None:
+                err = log_path.read_text(errors="replace")
+                self._proc = None
+                raise PlaybackError(f"pulseaudio would not start: {err.strip()[-300:]}")
             info = subprocess.run(["pactl", "info"], env=env, capture_output=True, timeout=5)
             if info.returncode == 0:
                 break
@@ -63,9 +78,6 @@ class NullSink:
                 self.stop()
                 raise PlaybackError("pulseaudio started but never answered")
             time.sleep(0.05)  # polling a daemon's readiness, not synchronising threads
-        pid_file = self.runtime / "pid"
-        if pid_file.exists():
-            self._pid = int(pid_file.read_text().split()[0])
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "PULSE_RUNTIME_PATH": str(self.runtime), "PULSE_SERVER": self.server}
@@ -99,12 +111,11 @@ class NullSink:
                     rec.wait()
 
     def stop(self) -> None:
-        """Kill the daemon (and wait until it is gone)."""
-        subprocess.run(["pulseaudio", "--kill"], env=self.env(), capture_output=True, timeout=10)
-        if self._pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self._pid, signal.SIGKILL)
-            self._pid = None
+        """Kill the daemon and wait until it is gone; safe to call twice."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()
+            proc.wait(timeout=10)
 
     def __enter__(self) -> NullSink:
         self.start()
@@ -112,6 +123,16 @@ class NullSink:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux to kill it when its parent dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def read_recording(path: Path, channels: int = 2) -> npt.NDArray[np.float32]:
