@@ -34,6 +34,7 @@ class Member:
     proto: p.RelayConnection = field(default_factory=p.RelayConnection)
     queued: int = 0
     dead: bool = False
+    draining: bool = False
     strikes: int = 0
     uploads: dict[str, int] = field(default_factory=dict)
     """Blob uploads this connection announced: sha256 -> declared size."""
@@ -41,7 +42,7 @@ class Member:
     def __post_init__(self) -> None:
         self.seen = asyncio.get_running_loop().time()
         """When the client last sent anything (the idle deadline)."""
-        self.q: asyncio.Queue[tuple[bytes, bool] | None] = asyncio.Queue()
+        self.q: asyncio.Queue[tuple[bytes, bool] | tuple[int, str] | None] = asyncio.Queue()
         self.idle = asyncio.Event()
         """Set while nothing is queued (a graceful shutdown waits for it)."""
         self.idle.set()
@@ -70,11 +71,19 @@ class Member:
             self.roomy.clear()
         self.q.put_nowait((data, text))
 
-    def close(self, code: int, reason: str) -> None:
-        """Stop sending and close the socket with ``code`` (no more queued data goes out)."""
+    def close(self, code: int, reason: str, *, drain: bool = False) -> None:
+        """Stop taking messages and close the socket with ``code``.
+
+        ``drain``: first write what is already queued (a client closed for abuse or policy
+        learns why from the answers before the close); otherwise drop it (a slow reader, whose
+        queue is the problem, resyncs anyway)."""
         if self.dead:
             return
         self.dead = True
+        if drain:
+            self.draining = True
+            self.q.put_nowait((code, reason))
+            return
         self.q.put_nowait(None)
         self.queued = 0
         self.idle.set()
@@ -94,6 +103,9 @@ class Member:
                 item = await self.q.get()
                 if item is None:
                     return
+                if isinstance(item[0], int):  # a draining close: everything before it is out
+                    await self.ws.close(item[0], str(item[1]))
+                    return
                 data, text = item
                 await self.ws.send(data, text=text)
                 self.queued -= len(data)
@@ -111,6 +123,10 @@ class Member:
         writer now, even one blocked on a peer that stopped reading, so the handler returns
         and the socket closes promptly."""
         self.dead = True
+        if self.draining:  # let a draining close finish, within the close deadline
+            with contextlib.suppress(TimeoutError, ConnectionClosed):
+                async with asyncio.timeout(self.limits.close_timeout + 1):
+                    await asyncio.shield(self.writer)
         self.writer.cancel()
         with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
             await self.writer

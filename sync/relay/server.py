@@ -222,8 +222,7 @@ class Relay:
         if reply.data is not None:
             m.send(reply.data)
         if reply.close_code is not None:
-            await m.flush(1.0)
-            m.close(reply.close_code, reply.reason)
+            m.close(reply.close_code, reply.reason, drain=True)
 
     async def _read(self, m: Member, room: Room) -> None:
         loop = asyncio.get_running_loop()
@@ -281,7 +280,7 @@ class Relay:
     def _limited(self, m: Member, seq: int | None, room: Room) -> None:
         m.strikes += 1
         if m.strikes >= self.limits.abuse_strikes:
-            m.close(p.CLOSE_POLICY, "rate limit abused")
+            m.close(p.CLOSE_POLICY, "rate limit abused", drain=True)
             return
         if seq is not None or m.strikes == 1:
             msg = p.Rejected(seq, "rate_limited", "slow down", room.authority.version)
