@@ -145,7 +145,11 @@ def build_actions(window: QMainWindow) -> Actions:
 def _menus(w: QMainWindow, a: Actions) -> None:
     bar = w.menuBar()
     file = bar.addMenu("&File")
-    for act in (a.new_project, a.library, None, a.import_audio, a.transcribe, a.export):
+    file.addAction(a.new_project)
+    file.addAction(a.library)
+    recent = file.addMenu("Open &Recent")
+    recent.setObjectName("RecentMenu")
+    for act in (None, a.import_audio, a.transcribe, a.export):
         _add(file, act)
     file.addSeparator()
     file.addAction(a.close_project)

@@ -34,6 +34,8 @@ class EditorWindow(QMainWindow):
     interactive = Signal()
     closed = Signal()
     libraryRequested = Signal()
+    openRequested = Signal(str)
+    """A project id from File → Open Recent."""
     newProjectRequested = Signal()
 
     def __init__(self, ctx: AppContext, project: OpenProject) -> None:

@@ -80,6 +80,7 @@ class Shell(QObject):
         window.interactive.connect(lambda: self.windowInteractive.emit(window))
         window.closed.connect(lambda: self._editor_closed(window))
         window.libraryRequested.connect(self.show_library)
+        window.openRequested.connect(self.open_project)
         window.newProjectRequested.connect(self._new_project)
         window.show()
         if self.library is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMenu
 
 if TYPE_CHECKING:
     from editor.ui.main_window import EditorWindow
@@ -33,6 +33,9 @@ def wire(w: EditorWindow) -> None:
     a.quit.triggered.connect(_quit)
     a.library.triggered.connect(w.libraryRequested.emit)
     a.new_project.triggered.connect(w.newProjectRequested.emit)
+    recent = w.menuBar().findChild(QMenu, "RecentMenu")
+    if recent is not None:
+        recent.aboutToShow.connect(lambda: _fill_recent(w, recent))
     a.export.triggered.connect(lambda: _export(w))
     a.transcribe.triggered.connect(lambda: _transcribe(w))
     a.import_audio.triggered.connect(lambda: w.panels.tracks.add_files())
@@ -80,6 +83,22 @@ def _context_menu(w: EditorWindow, menu: Any) -> None:
     menu.addSeparator()
     menu.addAction(w.acts.play_selection)
     menu.addAction(w.acts.add_section)
+
+
+def _fill_recent(w: EditorWindow, menu: QMenu) -> None:
+    """File → Open Recent, read when it opens (another window may have opened one since)."""
+    menu.clear()
+    for project_id in w.ctx.settings.recent():
+        if project_id == w.project.id:
+            continue
+        try:
+            name = w.ctx.store.project(project_id).name
+        except Exception:  # deleted since: not offered
+            continue
+        action = menu.addAction(name.replace("&", "&&"))
+        action.triggered.connect(lambda _=False, pid=project_id: w.openRequested.emit(pid))
+    if menu.isEmpty():
+        menu.addAction("No other recent projects").setEnabled(False)
 
 
 def _quit() -> None:

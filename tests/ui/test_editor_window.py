@@ -108,3 +108,23 @@ def test_playhead_follows_the_caret_while_stopped(window: Any, qtbot: Any) -> No
     assert w.transport.position == span[0]
     qtbot.keyClick(w.view, Qt.Key.Key_Right)  # the caret moves on by a word, the playhead too
     assert w.transport.position > span[0]
+
+
+def test_open_recent_lists_other_projects(window: Any, shell: Any, ctx: Any, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QMenu
+
+    other = ctx.store.create_project("Episode 12")
+    ctx.settings.add_recent(other.id)
+    ctx.settings.add_recent(window.project.id)
+    menu = window.menuBar().findChild(QMenu, "RecentMenu")
+    menu.aboutToShow.emit()
+    names = [a.text() for a in menu.actions()]
+    assert names == ["Episode 12"]  # not the project already open
+    opened: list[Any] = []
+    shell.projectOpened.connect(opened.append)
+    menu.actions()[0].trigger()
+    assert opened and opened[0].project.id == other.id
+    qtbot.waitUntil(lambda: opened[0].is_interactive, timeout=20_000)
+    from tests.ui.conftest import wait_closed
+
+    wait_closed(qtbot, opened[0])
