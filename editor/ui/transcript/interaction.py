@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QMouseEvent
 
-from editor.viewmodel import Style, Token
+from editor.ui.transcript import navigation
+from editor.viewmodel import Token
 
 if TYPE_CHECKING:
     from editor.ui.transcript.view import TranscriptView
 
-_SENTENCE_END = (".", "?", "!", "…")
 AUTOSCROLL_MS = 30
 _OWNED = frozenset(
     {
@@ -238,131 +238,17 @@ class Interaction(QObject):
             else:
                 return False
             return True
-        target = self._target(key, ctrl)
+        target = navigation.target(view, key, ctrl)
         if target is None:
             return False
         sel = view.selection()
         caret = sel.caret_ordinal if sel is not None else -1
-        target = self._shown(target, -1 if target < caret else +1)
+        target = navigation.shown(view, target, -1 if target < caret else +1)
         if shift and sel is not None:
             view.set_selection(sel.anchor_ordinal, target)
         else:
             view.set_selection(target, target)
         return True
-
-    def _target(self, key: int, ctrl: bool) -> int | None:
-        """The ordinal a navigation key moves the caret to, or ``None`` if not one."""
-        words = self.view.model.words
-        if not words:
-            return None
-        sel = self.view.selection()
-        caret = sel.caret_ordinal if sel is not None else -1
-        last = len(words) - 1
-        if sel is None and key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_PageDown):
-            return 0
-        match key:
-            case Qt.Key.Key_Left:
-                return self._sentence_start(caret, -1) if ctrl else max(0, caret - 1)
-            case Qt.Key.Key_Right:
-                return self._sentence_start(caret, +1) if ctrl else min(last, caret + 1)
-            case Qt.Key.Key_Up:
-                return self._paragraph_start(caret, -1) if ctrl else self._vertical(caret, -1)
-            case Qt.Key.Key_Down:
-                return self._paragraph_start(caret, +1) if ctrl else self._vertical(caret, +1)
-            case Qt.Key.Key_Home:
-                return 0 if ctrl else self._line_end(caret, first=True)
-            case Qt.Key.Key_End:
-                return last if ctrl else self._line_end(caret, first=False)
-            case Qt.Key.Key_PageUp:
-                return self._vertical(caret, -1, page=True)
-            case Qt.Key.Key_PageDown:
-                return self._vertical(caret, +1, page=True)
-        return None
-
-    def _visible(self, ordinal: int) -> bool:
-        tok = self.view.model.words[ordinal]
-        return self.view.doc_layout.line_of(tok.para, tok.index) >= 0
-
-    def _shown(self, ordinal: int, step: int) -> int:
-        """The nearest word shown from ``ordinal`` on in ``step``'s direction (then the other
-        way): with struck words hidden, the caret never lands on one."""
-        n = len(self.view.model.words)
-        for direction in (step, -step):
-            i = ordinal
-            while 0 <= i < n:
-                if self._visible(i):
-                    return i
-                i += direction
-        return ordinal
-
-    def _sentence_start(self, caret: int, step: int) -> int:
-        words = self.view.model.words
-        i = max(caret, 0)
-        if step < 0:
-            i -= 1
-            while i > 0 and not words[i - 1].text.endswith(_SENTENCE_END):
-                i -= 1
-            return max(i, 0)
-        while i < len(words) - 1:
-            i += 1
-            if words[i - 1].text.endswith(_SENTENCE_END):
-                return i
-        return len(words) - 1
-
-    def _paragraph_start(self, caret: int, step: int) -> int:
-        model = self.view.model
-        words = model.words
-        tok = words[max(caret, 0)]
-        p = tok.para
-        first = next((t for t in model.paragraphs[p].tokens if t.is_word), tok)
-        if step < 0 and first.ordinal < caret:
-            return first.ordinal
-        q = p + step
-        while 0 <= q < len(model.paragraphs):
-            w = next((t for t in model.paragraphs[q].tokens if t.is_word), None)
-            if w is not None:
-                return w.ordinal
-            q += step
-        return 0 if step < 0 else len(words) - 1
-
-    def _line_end(self, caret: int, *, first: bool) -> int:
-        tok = self.view.model.words[caret]
-        lay = self.view.doc_layout
-        line = lay.line_of(tok.para, tok.index)
-        if line < 0:
-            return caret
-        indices = lay.tokens_on_line(tok.para, line)
-        toks = [lay.paragraphs[tok.para].tokens[i] for i in indices]
-        words = [t for t in toks if t.is_word]
-        return (words[0] if first else words[-1]).ordinal if words else caret
-
-    def _vertical(self, caret: int, step: int, *, page: bool = False) -> int:
-        view = self.view
-        words = view.model.words
-        if caret < 0:
-            return 0
-        tok = words[caret]
-        lay = view.doc_layout
-        r = lay.token_rect(tok.para, tok.index)
-        if r is None:
-            return caret
-        lh = view.metrics.line_height
-        dy = (view.viewport().height() - lh) if page else lh
-        x = r[0] + r[2] / 2
-        y = r[1] + lh / 2 + step * dy
-        # Skip header bands (headings, speaker labels): keep going until a line is hit.
-        for _ in range(8):
-            if y < 0:
-                return 0
-            if y > lay.height:
-                return len(words) - 1
-            hit = lay.hit(x, y)
-            if hit is not None and hit.token is not None:
-                t = lay.paragraphs[hit.para].tokens[hit.token]
-                if t.ordinal != caret:
-                    return t.ordinal
-            y += step * lh
-        return caret
 
     # --- requests --------------------------------------------------------------------------
 
@@ -382,19 +268,11 @@ class Interaction(QObject):
             return
         view.cutRequested.emit(runs)
         if then:
-            nxt = self._kept_beyond(sel.last_ordinal if then > 0 else sel.first_ordinal, then)
+            nxt = navigation.kept_beyond(
+                view, sel.last_ordinal if then > 0 else sel.first_ordinal, then
+            )
             if nxt is not None:
                 view.set_selection(nxt, nxt)
-
-    def _kept_beyond(self, ordinal: int, step: int) -> int | None:
-        """The nearest kept, shown word past ``ordinal`` in ``step``'s direction."""
-        words = self.view.model.words
-        i = ordinal + step
-        while 0 <= i < len(words):
-            if not words[i].style & Style.DELETED and self._visible(i):
-                return i
-            i += step
-        return None
 
     def restore(self) -> None:
         view = self.view
