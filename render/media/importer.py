@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from render.atomic import atomic_dir, write_text
-from render.errors import MediaError
+from render.errors import MediaError, WriteError
 from render.jobs import CancelFn, ProgressFn, check_cancel, never_cancel, no_progress
 from render.media.cache import (
     META_FILE,
@@ -93,6 +93,8 @@ def import_media(
     try:
         with atomic_dir(cache_dir) as tmp:
             _build(info, sha256, tmp, sample_rate, store, progress, cancel, strict)
+    except WriteError as exc:  # atomic_dir names the folder it could not make
+        raise MediaError(cache_dir, f"cannot write the cache ({exc.problem})") from None
     except OSError as exc:
         raise MediaError(cache_dir, f"cannot write the cache ({exc.strerror or exc})") from None
     return open_cache(cache_dir)
