@@ -73,7 +73,15 @@ class StepResult:
 
     def line(self) -> str:
         state = "ok" if self.ok else "FAILED:"
-        return f"self-test: {self.name:<10} {state} {self.detail} ({self.seconds:.1f} s)"
+        return f"self-test: {self.name:<10} {state} {one_line(self.detail)} ({self.seconds:.1f} s)"
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A message on one line: NumPy's import error is 20 lines of advice around one cause."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    cause = [ln for ln in lines if ln.startswith("Original error was:")]
+    joined = " ".join(cause or lines)
+    return joined if len(joined) <= limit else joined[: limit - 3] + "..."
 
 
 class StepFailed(Exception):
@@ -115,13 +123,13 @@ def step_imports(_work: Path) -> str:
         try:
             importlib.import_module(name)
         except Exception as exc:  # a native library missing shows up as any exception type
-            failed.append(f"{name} ({type(exc).__name__}: {exc})")
+            failed.append(f"{name} ({type(exc).__name__}: {one_line(str(exc), 160)})")
     ours = _module_names()
     for name in ours:
         try:
             importlib.import_module(name)
         except Exception as exc:
-            failed.append(f"{name} ({type(exc).__name__}: {exc})")
+            failed.append(f"{name} ({type(exc).__name__}: {one_line(str(exc), 160)})")
     if failed:
         raise StepFailed(f"{len(failed)} module(s) failed: " + "; ".join(failed[:3]))
     return f"{len(ours)} Wordcut modules, {len(NATIVE_MODULES)} libraries"
@@ -159,8 +167,13 @@ def step_render(work: Path) -> str:
         str(chapters),
     ]
     err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        status = cli_main(argv)
+    try:
+        with contextlib.redirect_stderr(err):
+            status = cli_main(argv)
+    finally:
+        from editor.logs import install_logging
+
+        install_logging()  # the nested main() took the self-test's log handler down with it
     if status != 0 or not out.is_file():
         raise StepFailed(f"wordcut render exited {status}: {err.getvalue().strip()[:200]}")
     read_id3: Any = mutagen.id3.ID3  # mutagen is untyped

@@ -6,8 +6,10 @@ every ELF file in the bundle goes through ``ldd`` with ``_internal`` first on th
 (as the bootloader sets it), and
 
 * a library ``ldd`` reports "not found" fails the check;
-* a library found outside the bundle must come from glibc or from a package the .deb depends
-  on (``--depends``), so the package's Depends line stays true as dependencies change;
+* a library that a bundled file links directly (``DT_NEEDED``) and that is found outside the
+  bundle must come from glibc or from a package the .deb depends on (``--depends``), so the
+  package's Depends line stays true as dependencies change (what those system libraries need
+  in turn, their own packages bring);
 * the newest glibc symbol version any file needs is printed (Ubuntu 22.04 has glibc 2.35).
 
     python packaging/check_bundle.py build/dist/wordcut --depends packaging/linux/deb-depends.txt
@@ -28,6 +30,7 @@ GLIBC_PACKAGES = frozenset({"libc6", "libc6-dev", "libgcc-s1", "libstdc++6", "li
 """Libraries every Debian/Ubuntu system has (essential or pulled in by libc6)."""
 
 _LDD_LINE = re.compile(r"^\s*(\S+)\s+=>\s+(not found|\S+)")
+_NEEDED = re.compile(r"\(NEEDED\).*\[(.*)\]")
 _GLIBC_VERSION = re.compile(r"GLIBC_(\d+)\.(\d+)")
 
 
@@ -64,6 +67,14 @@ def ldd(path: Path, lib_dir: Path) -> list[tuple[str, str]]:
         if m:
             found.append((m.group(1), m.group(2)))
     return found
+
+
+def direct_needs(path: Path) -> set[str]:
+    """The sonames ``path`` itself links (``DT_NEEDED``), not what they link in turn."""
+    out = subprocess.run(
+        ["readelf", "-d", str(path)], capture_output=True, text=True, check=False
+    ).stdout
+    return set(_NEEDED.findall(out))
 
 
 def glibc_needed(path: Path) -> tuple[int, int]:
@@ -108,10 +119,11 @@ def check(bundle: Path) -> Report:
     for path in elf_files(bundle):
         report.elf_files += 1
         rel = str(path.relative_to(bundle))
+        direct = direct_needs(path)
         for soname, resolved in ldd(path, lib_dir):
             if resolved == "not found":
                 report.missing.setdefault(soname, set()).add(rel)
-            elif not os.path.realpath(resolved).startswith(inside):
+            elif soname in direct and not os.path.realpath(resolved).startswith(inside):
                 report.outside.setdefault(soname, resolved)
         needed = glibc_needed(path)
         report.glibc_by_file[rel] = needed

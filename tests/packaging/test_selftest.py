@@ -68,3 +68,15 @@ def test_self_test_from_the_command_line_exits_with_the_result(
         main(["--self-test"])
     assert exc.value.code == 0
     assert "self-test: look       ok fine" in capsys.readouterr().out
+
+
+def test_a_many_line_error_is_reported_on_one_line() -> None:
+    numpy_error = (
+        "\n\nIMPORTANT: PLEASE READ THIS FOR ADVICE ON HOW TO SOLVE THIS ISSUE!\n\n"
+        "Importing the numpy C-extensions failed.\n\n"
+        "Original error was: libopenblas.so: ELF load command address/offset not page-aligned\n"
+    )
+    line = selftest.StepResult("imports", False, numpy_error, 0.1).line()
+    assert "\n" not in line
+    assert "Original error was: libopenblas.so: ELF load command" in line
+    assert len(selftest.one_line("x" * 1000)) == 300
