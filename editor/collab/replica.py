@@ -29,6 +29,7 @@ from editor.session import LocalSession
 from editor.store import Store, links, oplog
 from sync import protocol as p
 from sync.errors import OpError
+from sync.events import OpKind
 from sync.ops import Op, encode_op, op_from_dict, with_base
 from sync.rebase import rebase
 from sync.snapshot import encode_snapshot, parse_snapshot
@@ -42,8 +43,18 @@ SNAPSHOT_EVERY = 200
 OnRemote = Callable[[p.Applied], None]
 
 
-def pack(op: Op, base: int | None, chained: bool) -> str:
-    return json.dumps({"op": json.loads(encode_op(op)), "base": base, "chained": chained})
+def pack(
+    op: Op, base: int | None, chained: bool, kind: str = "do", target: int | None = None
+) -> str:
+    """A pending op's stored form; ``kind``/``target`` mark an undo or redo of ``target``."""
+    data = {"op": json.loads(encode_op(op)), "base": base, "chained": chained}
+    return json.dumps({**data, "kind": kind, "target": target})
+
+
+def kind_of(text: str) -> tuple[OpKind, int | None]:
+    data = json.loads(text)
+    kind = data.get("kind", "do")
+    return (kind if kind in ("do", "undo", "redo") else "do"), data.get("target")
 
 
 def unpack(text: str) -> tuple[Op, int | None, bool]:
@@ -80,11 +91,12 @@ class Replica:
 
     # --- local edits ---------------------------------------------------------------------------
 
-    def record(self, op: Op) -> int:
+    def record(self, op: Op, kind: OpKind = "do", target: int | None = None) -> int:
         """Keep an edit made now, durably, until the relay answers; returns its seq."""
         with self.store.transaction() as conn:
             chained = bool(links.pending(conn, self.project_id))
-            return links.add_pending(conn, self.project_id, pack(op, self.version, chained))
+            text = pack(op, self.version, chained, kind, target)
+            return links.add_pending(conn, self.project_id, text)
 
     def _send_base(self, base: int) -> int:
         """The base a chained op goes out with: made on top of this user's earlier pending
@@ -118,10 +130,24 @@ class Replica:
         op = op_from_dict(msg.op)
         client = self.link.client_id if mine else getattr(msg, "client_id", "")
         author = self.link.name if mine else getattr(msg, "author", "")
+        kind: OpKind = "do"
+        target = None
+        if mine:  # an undo/redo of this user's keeps its kind, so the undo stacks stay right
+            for q in links.pending(self.store.conn, self.project_id):
+                if q.seq == msg.seq:
+                    kind, target = kind_of(q.op_json)
         auth = self.session.authority
         try:
             with self.store.transaction() as conn:
-                auth.submit(client, msg.seq, version - 1, with_base(op, None), author)
+                auth.submit(
+                    client,
+                    msg.seq,
+                    version - 1,
+                    with_base(op, None),
+                    author,
+                    kind=kind,
+                    target=target,
+                )
                 if mine:
                     links.settle(conn, self.project_id, msg.seq)
                 if version % SNAPSHOT_EVERY == 0:
@@ -210,9 +236,10 @@ class Replica:
             seq, text = q.seq, q.op_json
             while True:
                 op, base, chained = unpack(text)
+                kind, target = kind_of(text)
                 if chained:  # decide the base now, once, and keep it for resends
                     base, chained = self._send_base(base if base is not None else 0), False
-                    text = pack(op, base, chained)
+                    text = pack(op, base, chained, kind, target)
                     with self.store.transaction() as c:
                         links.set_pending(c, self.project_id, seq, text)
                 wire = json.loads(encode_op(with_base(op, base)))
@@ -237,7 +264,7 @@ class Replica:
                         why = f"{moved} (checked after a resync: the relay had compacted its log)"
                         report.rejected.append(self.refuse(seq, moved.code, why))
                         break
-                    text = pack(moved, self.version, False)
+                    text = pack(moved, self.version, False, kind, target)
                     with self.store.transaction() as c:
                         seq = links.replace_pending(c, self.project_id, seq, text)
                     continue

@@ -6,7 +6,10 @@ then tries one round with the relay: acknowledged → returns its version; refus
 ``sync`` error with the relay's reason (nothing changed); relay unreachable → the edit stays
 pending (``wordcut sync`` sends it later) and :attr:`notices` says so. ``document`` is the
 relay's order plus this user's pending edits applied on a copy, so ``wordcut transcript`` shows
-what the user did while offline.
+what the user did while offline. Undo and redo are per user: the inverse of this user's latest
+edit (from the relay-ordered log, the co-host's edits left alone) is sent as a new op marked
+``undo``/``redo``, so the stacks stay right with remote ops interleaved; they need a connection
+(no pending edits) because an undo must follow the edit it undoes.
 
 Network rounds run ``asyncio.run`` on the calling thread: right for the CLI. The app will use
 ``editor.collab.client.CollabClient`` (the same replica on its own asyncio thread) instead.
@@ -22,12 +25,12 @@ from editor.collab.conn import Offline
 from editor.collab.replica import Replica, SyncReport, sync_once
 from editor.errors import CollabError, NothingToUndo
 from editor.session import Listener, LocalSession
-from editor.store import Store, links
+from editor.store import Store, links, oplog
 from sync import errors as se
 from sync.authority import allow_all
 from sync.document import Document
-from sync.events import Change
-from sync.ops import Op, with_base
+from sync.events import Change, OpKind
+from sync.ops import Op, decode_op, with_base
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +106,13 @@ class LinkedSession:
 
     def submit(self, op: Op) -> int:
         """Send ``op`` through the relay; see the module docstring for the three outcomes."""
+        return self._send(op, "do", None)
+
+    def _send(self, op: Op, kind: OpKind, target: int | None) -> int:
         if self.replica.link.role == "viewer":
             raise se.Forbidden("this project is shared with you as a viewer: you cannot edit it")
         self.document.validate(with_base(op, None))  # refuse nonsense before keeping it
-        seq = self.replica.record(op)
+        seq = self.replica.record(op, kind, target)
         report = self.sync()
         if report is None:
             return self.version + len(self.replica.pending())
@@ -124,17 +130,48 @@ class LinkedSession:
                 )
         return self.version
 
+    def _stacks(self) -> tuple[list[tuple[int, Op]], list[tuple[int, Op]]]:
+        """This user's undo and redo stacks, from the relay-ordered log (the co-host's edits
+        in between are kept: an undo is the inverse of this user's own edit, submitted as a
+        new op and rebased like any other)."""
+        undo: list[tuple[int, Op]] = []
+        redo: list[tuple[int, Op]] = []
+        for r in oplog.author_history(self.store.conn, self.project_id, self.replica.link.name):
+            inverse = decode_op(r.inverse)
+            if r.kind == "do":
+                undo.append((r.version, inverse))
+                redo.clear()
+            elif r.kind == "undo":
+                if undo:
+                    undo.pop()
+                redo.append((r.version, inverse))
+            else:
+                if redo:
+                    redo.pop()
+                undo.append((r.version, inverse))
+        return undo, redo
+
+    def _history_op(self, which: int) -> tuple[int, Op]:
+        if self.replica.pending():
+            raise NothingToUndo("edits are still pending; run `wordcut sync` before undoing")
+        stack = self._stacks()[which]
+        if not stack:
+            raise NothingToUndo(f"{self.user} has nothing to {'undo' if which == 0 else 'redo'}")
+        return stack[-1]
+
     def undo(self) -> int:
-        raise NothingToUndo("undo on a shared project is not available yet; make the edit again")
+        target, inverse = self._history_op(0)
+        return self._send(inverse, "undo", target)
 
     def redo(self) -> int:
-        raise NothingToUndo("redo on a shared project is not available yet")
+        target, inverse = self._history_op(1)
+        return self._send(inverse, "redo", target)
 
     def can_undo(self) -> bool:
-        return False
+        return bool(self._stacks()[0])
 
     def can_redo(self) -> bool:
-        return False
+        return bool(self._stacks()[1])
 
     def refresh(self) -> tuple[Change, ...]:
         return self.local.refresh()

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, note, settings
@@ -84,9 +85,9 @@ class Client:
         self.recorded = 0
         record = self.session.replica.record
 
-        def counting(op: object) -> int:
+        def counting(op: Any, *args: Any) -> int:
             self.recorded += 1
-            return record(op)  # type: ignore[arg-type]
+            return record(op, *args)
 
         self.session.replica.record = counting  # type: ignore[method-assign]
 

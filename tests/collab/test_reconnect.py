@@ -154,3 +154,25 @@ def test_named_conflicts_end_the_same_on_both_sides_with_one_notice(tmp_path: Pa
         notices = b.take_notices()
         assert len([n for n in notices if "conflict" in n]) == 1
         assert b.take_notices() == []
+
+
+def test_undo_on_a_shared_project_undoes_only_this_users_edits(tmp_path: Path) -> None:
+    with relay_thread(tmp_path / "relay") as relay:
+        a, b, ids = pair(tmp_path, relay, "undo")
+        a.submit(Correct(ids[1], "A1"))
+        b.sync()
+        b.submit(Correct(ids[2], "B1"))  # the co-host's edit lands between A's edits
+        a.submit(Delete(ids[4], ids[5]))
+        assert a.can_undo() and not a.can_redo()
+        a.undo()  # undoes A's delete, not B's correction
+        b.sync()
+        for s in (a, b):
+            doc = s.local.document
+            assert not doc.is_deleted(ids[4]) and doc.text_of(ids[2]) == "B1"
+        a.undo()  # then A's correction
+        a.redo()  # and back
+        b.sync()
+        for s in (a, b):
+            doc = s.local.document
+            assert doc.text_of(ids[1]) == "A1" and doc.text_of(ids[2]) == "B1"
+        assert a.local.document.content_hash() == b.local.document.content_hash()
