@@ -1,8 +1,8 @@
 """Ctrl+C during ``wordcut export``, the way a terminal sends it: SIGINT to the whole foreground
 process group, at several moments (while the command loads, while the project opens, as the
 job starts, while loudness is measured, while MP3 is encoded, twice in a row). Each time:
-exit 130, one line, no traceback, no file — neither the episode, its chapters sidecar nor a temporary — and the render record
-says "cancelled".
+exit 130, one line, no traceback, no file — neither the episode, its chapters sidecar nor a
+temporary — and the render record says "cancelled".
 
 stderr is a pseudo-terminal, so the progress bar runs as it does for a user, and the moments are
 found by watching it (and, before it shows, the child's memory map and open files in /proc:
