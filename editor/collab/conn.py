@@ -27,6 +27,8 @@ Incoming = p.RelayMessage | p.Chunk
 CHUNK = 512 << 10
 WINDOW = 8
 """Upload chunks in flight before waiting for the relay's status (pipelining)."""
+MAX_ASKS = 3
+"""Times an upload asks the relay where it stands when all chunks are answered unconfirmed."""
 
 
 class Offline(CollabError):
@@ -135,6 +137,7 @@ class RelayConn:
         f = None if isinstance(source, bytes) else source.open("rb")
         try:
             inflight = 0
+            asks = 0
             while not st.complete:
                 while offset < size and inflight < WINDOW:
                     if f is None:
@@ -149,7 +152,18 @@ class RelayConn:
                     self.bytes_out += len(piece)
                     inflight += 1
                 if inflight == 0:
-                    raise CollabError(f"blob {sha[:12]}: the relay never confirmed the upload")
+                    # every chunk is answered, yet the relay has not confirmed the whole blob
+                    # (seen once with relay kills mid-upload): ask where it stands, as a resume
+                    # does, and go on from there
+                    asks += 1
+                    if asks > MAX_ASKS:
+                        raise CollabError(f"blob {sha[:12]}: the relay never confirmed the upload")
+                    await self.send(p.BlobBegin(sha, size))
+                    again = await self._answer(sha, p.BlobStatus, p.BlobError)
+                    if isinstance(again, p.BlobError):
+                        raise CollabError(f"the relay refused blob {sha[:12]}: {again.message}")
+                    st, offset = again, again.offset
+                    continue
                 answer = await self._answer(sha, p.BlobStatus, p.BlobError)
                 inflight -= 1
                 if isinstance(answer, p.BlobError):
