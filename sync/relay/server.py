@@ -314,12 +314,24 @@ class Relay:
             return self._blob_error(m, ev.sha256, BlobError("too_many", "too many uploads at once"))
         try:
             held = await asyncio.to_thread(self.blobs.begin, ev.sha256, ev.size)
+            if held == ev.size and self.blobs.size(ev.sha256) != ev.size:
+                # every byte arrived, but the relay stopped before it verified and stored the
+                # blob (killed between the last write and finish): finish it now, or the upload
+                # could never complete
+                await self._finish_blob(ev.sha256, ev.size)
         except BlobError as exc:
             return self._blob_error(m, ev.sha256, exc)
+        except RelayStoreError as exc:
+            return self._blob_error(m, ev.sha256, BlobError("unavailable", str(exc)))
         complete = held == ev.size and self.blobs.size(ev.sha256) == ev.size
         if not complete:
             m.uploads[ev.sha256] = ev.size
         m.send(p.encode(p.BlobStatus(ev.sha256, ev.size, held, complete)))
+
+    async def _finish_blob(self, sha: str, size: int) -> None:
+        """Verify a fully uploaded blob's hash, store it, and record it in the index."""
+        await asyncio.to_thread(self.blobs.finish, sha, size)
+        await asyncio.get_running_loop().run_in_executor(self.db, self.store.add_blob, sha, size)
 
     async def _blob_chunk(self, m: Member, ch: p.Chunk) -> None:
         size = m.uploads.get(ch.sha256)
@@ -332,10 +344,7 @@ class Relay:
             complete = offset == size
             if complete:
                 del m.uploads[ch.sha256]
-                await asyncio.to_thread(self.blobs.finish, ch.sha256, size)
-                await asyncio.get_running_loop().run_in_executor(
-                    self.db, self.store.add_blob, ch.sha256, size
-                )
+                await self._finish_blob(ch.sha256, size)
         except BlobError as exc:
             if exc.code == "hash_mismatch":
                 m.uploads.pop(ch.sha256, None)
