@@ -183,7 +183,7 @@ def _export(
             fix = corrected_target(planned, wanted, decoded, measured.peak_db, plan)
             if fix is None:
                 break
-            planned = fix.target
+            planned = fix
             offset = frames
             plan = plan_gain(measured, planned, remeasure)
         if opts.format in ("mp3", "m4a"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -173,20 +173,13 @@ def _batched(
         yield first, np.concatenate(parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Correction:
-    """What the next encode aims for, planned as if it were the user's target."""
-
-    target: Loudness
-
-
 def corrected_target(
     planned: Loudness,
     wanted: Loudness,
     decoded: Measurement,
     program_peak_db: float,
     plan: GainPlan,
-) -> Correction | None:
+) -> Loudness | None:
     """The target to plan the next encode with, or ``None`` when ``decoded`` meets ``wanted``.
 
     ``planned`` is the target this encode was planned with (the user's ``wanted`` plus the
@@ -210,10 +203,8 @@ def corrected_target(
     target_lufs = planned.target_lufs
     if not loud_ok:
         target_lufs += loud_miss
-    return Correction(
-        replace(
-            planned,
-            target_lufs=min(-5.0, max(-40.0, target_lufs)),
-            true_peak_db=max(MIN_CEILING_DB, min(0.0, ceiling_db)),
-        )
+    return replace(
+        planned,
+        target_lufs=min(-5.0, max(-40.0, target_lufs)),
+        true_peak_db=max(MIN_CEILING_DB, min(0.0, ceiling_db)),
     )
