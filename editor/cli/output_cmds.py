@@ -13,11 +13,13 @@ from typing import Any
 from editor.cli.common import ProgressBar, ctrl_c_cancels, print_json
 from editor.cli.export_args import add_export_options, options_from_args, report_result
 from editor.cli.project_support import add_project, project_from
+from editor.overdub.marking import generated_rows, podcast_json
 from editor.project import OpenProject
 from render import edl as edl_mod
 from render.atomic import same_file, write_text
 from render.errors import WriteError
 from sync import captions
+from sync.ops import LEAD
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -94,10 +96,17 @@ def numbered_text(project: OpenProject) -> str:
 
 
 def word_rows(project: OpenProject) -> list[dict[str, Any]]:
-    """All words (kept and struck) with index, id, source and program times, for scripts."""
+    """All words (kept and struck) with index, id, source and program times, for scripts.
+
+    Generated (overdub) words are listed too, right after the word their overdub follows, as
+    rows with ``"generated": true``, the ``overdub`` and ``voice`` ids, program times only and
+    no index (they are not document words, so no editing command takes them); every recorded
+    word's row has ``"generated": false``. See docs/overdub.md."""
     doc = project.document
-    spans = {wid: (a, b) for wid, a, b in project.program_map().spans()}
-    rows = []
+    edl = project.edl()
+    spans = {wid: (a, b) for wid, a, b in project.program_map(edl).spans()}
+    extra = generated_rows(project, edl)
+    rows = list(extra.pop(LEAD, []))
     for i, w in enumerate(doc.words):
         span = spans.get(w.id)
         rows.append(
@@ -108,12 +117,16 @@ def word_rows(project: OpenProject) -> list[dict[str, Any]]:
                 "speaker": w.speaker,
                 "deleted": doc.is_deleted(w.id),
                 "filler": w.filler,
+                "generated": False,
                 "start": round(w.start, 3),
                 "end": round(w.end, 3),
                 "program_start": None if span is None else round(span[0], 3),
                 "program_end": None if span is None else round(span[1], 3),
             }
         )
+        rows.extend(extra.pop(w.id, []))
+    for left in extra.values():  # anchored to a word the document no longer has: still listed
+        rows.extend(left)
     return rows
 
 
@@ -124,6 +137,8 @@ def cmd_transcript(args: argparse.Namespace) -> int:
             text = numbered_text(project)
         elif args.format == "json":
             text = json.dumps(word_rows(project), ensure_ascii=False, indent=1) + "\n"
+        elif args.format == "podcast-json":
+            text = podcast_json(project.caption_words())
         else:
             text = captions.render(project.caption_words(), args.format)
     _emit(text, args.output)

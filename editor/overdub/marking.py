@@ -19,6 +19,9 @@ from sync.model import Overdub
 
 OPEN = "[generated: "
 CLOSE = "]"
+GENERATED_ID = "generated:"
+"""Generated caption words carry ``word_id`` = this + the overdub's id (recorded words carry
+their document word id), so a writer can tell them apart without a second list."""
 
 
 def has_generated(doc: Any) -> bool:
@@ -54,7 +57,13 @@ def generated_words(project: Any, edl: Edl) -> list[CaptionWord]:
         speaker = _speaker(doc, o, record)
         timed = _timed(o, record)
         words = [
-            CaptionWord(text, start + min(a, o.duration), start + min(b, o.duration), speaker)
+            CaptionWord(
+                text,
+                start + min(a, o.duration),
+                start + min(b, o.duration),
+                speaker,
+                GENERATED_ID + o.id,
+            )
             for text, a, b in timed
         ]
         out.extend(_bracketed(words))
@@ -90,6 +99,66 @@ def _bracketed(words: list[CaptionWord]) -> list[CaptionWord]:
     out[0] = CaptionWord(OPEN + first.text, first.start, first.end, first.speaker, first.word_id)
     tail = out[-1]
     out[-1] = CaptionWord(tail.text + CLOSE, tail.start, tail.end, tail.speaker, tail.word_id)
+    return out
+
+
+def is_generated(word: CaptionWord) -> bool:
+    """Whether a caption word is a generated (overdub) word rather than a recorded one."""
+    return word.word_id is not None and word.word_id.startswith(GENERATED_ID)
+
+
+def bare_text(word: CaptionWord) -> str:
+    """A generated word's text without the ``[generated: …]`` brackets of its run."""
+    text = word.text
+    if is_generated(word):
+        text = text.removeprefix(OPEN)
+        if text.endswith(CLOSE):
+            text = text[: -len(CLOSE)]
+    return text
+
+
+def podcast_json(words: list[CaptionWord]) -> str:
+    """The Podcasting 2.0 JSON transcript with generated words marked twice: the body keeps
+    the ``[generated: …]`` brackets (what a player that knows no extra fields shows), and each
+    generated segment carries ``"generated": true`` (what a script or a player can test). The
+    spec's readers ignore fields they do not know, so the file stays valid."""
+    import json
+
+    from sync.captions import to_podcast_json
+
+    data = json.loads(to_podcast_json(words))
+    for seg, w in zip(data["segments"], words, strict=True):
+        if is_generated(w):
+            seg["generated"] = True
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
+def generated_rows(project: Any, edl: Edl) -> dict[str, list[dict[str, Any]]]:
+    """The generated words as ``wordcut transcript --format json`` rows, keyed by the document
+    word each overdub follows (its anchor), so they are listed where they play."""
+    doc = project.document
+    by_overdub = {o.id: o for o in doc.overdubs}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for w in generated_words(project, edl):
+        assert w.word_id is not None
+        o = by_overdub[w.word_id.removeprefix(GENERATED_ID)]
+        out.setdefault(o.after_word, []).append(
+            {
+                "index": None,
+                "id": None,
+                "text": bare_text(w),
+                "speaker": w.speaker,
+                "deleted": False,
+                "filler": False,
+                "generated": True,
+                "overdub": o.id,
+                "voice": o.voice,
+                "start": None,
+                "end": None,
+                "program_start": round(w.start, 3),
+                "program_end": round(w.end, 3),
+            }
+        )
     return out
 
 

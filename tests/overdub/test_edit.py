@@ -61,6 +61,23 @@ def test_commit_marks_undo_and_export(home: Path, capsys: pytest.CaptureFixture[
         assert cli("transcript", "show", "--format", fmt) == 0
         assert marker in capsys.readouterr().out, fmt
 
+    # the JSON formats mark generated words by a field, not only by brackets in the text
+    assert cli("transcript", "show", "--format", "podcast-json") == 0
+    segments = json.loads(capsys.readouterr().out)["segments"]
+    marked = [s for s in segments if s.get("generated")]
+    assert [s["body"] for s in marked][0] == "[generated: Who"
+    assert len(marked) == len(LINE.split())
+    assert all("generated" not in s for s in segments if s not in marked)
+    assert cli("transcript", "show", "--format", "json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    made = [r for r in rows if r["generated"]]
+    assert " ".join(r["text"] for r in made) == LINE
+    assert {r["overdub"] for r in made} == {o.id} and {r["voice"] for r in made} == {voice}
+    assert all(r["index"] is None and r["program_start"] is not None for r in made)
+    at = rows.index(made[0])
+    assert rows[at - 1]["id"] == o.after_word  # listed right after the word it follows
+    assert sum(not r["generated"] for r in rows) == len(rows) - len(made)
+
     out = home.parent / "episode.mp3"
     assert cli("export", "show", str(out), "--json") == 0
     capsys.readouterr()
