@@ -23,7 +23,19 @@ MAX_WORDS = 200
 
 _MAX_NUMBER = 999_999
 """The largest number spelled out; bigger ones are refused (say them in words)."""
-_SYMBOLS = {"%": " percent", "&": " and ", "+": " plus "}
+_SYMBOLS = {"%": " percent", "&": " and ", "+": " plus ", "=": " equals ", "@": " at "}
+_CURRENCY = {"$": ("dollar", "dollars"), "£": ("pound", "pounds"), "€": ("euro", "euros")}
+_FRACTIONS = {
+    "½": " one half",
+    "⅓": " one third",
+    "⅔": " two thirds",
+    "¼": " one quarter",
+    "¾": " three quarters",
+}
+_YEAR = re.compile(r"(?<!\d)(?<!\d[.,])(1[1-9]|20)(\d\d)(?!\d|[.,]\d)")
+"""A bare four-digit number from 1100 to 2099 (no thousands comma) is read as a year, the way
+people say one: "1999" → nineteen ninety-nine, "2024" → twenty twenty-four, "1900" → nineteen
+hundred ("2005" stays two thousand five). "1,999" keeps the quantity reading."""
 
 _BREATH = re.compile(r"[,;:\u2013\u2014-]$")
 _STOP = re.compile(r"[.!?\u2026]['\")\]]*$")
@@ -107,14 +119,44 @@ def _spoken_form(raw: str) -> str:
     "3.5" → "3 point 5", "50%" → "50 percent"; a too large number or digits glued to letters
     ("3rd", "mp3") are refused, since guessing how they are said would put words in a mouth."""
     word = raw
+    for fraction, spoken in _FRACTIONS.items():
+        word = word.replace(fraction, spoken)
+    if re.search(r"[\u2150-\u215f\u2189\u2044]", word):
+        raise OverdubError(f"cannot tell how to say {raw!r}: write it out in words")
+    money = re.fullmatch(r"([(\"']*)([$£€])(\d[\d,]*(?:\.\d+)?)(.*)", word)
+    if money:
+        one, many = _CURRENCY[money[2]]
+        whole, _, cents = money[3].partition(".")
+        unit = one if whole == "1" else many
+        if len(cents) == 2:  # "$3.50": three dollars fifty
+            word = f"{money[1]}{whole} {unit} {int(cents)}{money[4]}"
+        else:
+            word = f"{money[1]}{money[3]} {unit}{money[4]}"
+    word = re.sub(r"#(\d)", r"number \1", word)
+    word = _YEAR.sub(_year, word)
     while re.search(r"\d,\d{3}", word):
         word = re.sub(r"(\d),(\d{3})", r"\1\2", word)
-    word = re.sub(r"(\d)\.(\d)", r"\1 point \2", word)
+    word = re.sub(
+        r"(\d)\.(\d+)", lambda m: f"{m[1]} point {' '.join(m[2])}", word
+    )  # "3.14": three point one four
     for symbol, spoken in _SYMBOLS.items():
         word = word.replace(symbol, spoken)
     if re.search(r"\d[^\W\d_]|[^\W\d_]\d", word):
         raise OverdubError(f"cannot tell how to say {raw!r}: write it out in words")
+    if re.search(r"[$£€]", word):
+        raise OverdubError(f"cannot tell how to say {raw!r}: write the amount in words")
     for number in re.findall(r"\d+", word):
         if int(number) > _MAX_NUMBER:
             raise OverdubError(f"cannot say the number {raw!r}: write it out in words")
     return word
+
+
+def _year(m: re.Match[str]) -> str:
+    century, rest = m[1], m[2]
+    if century == "20" and rest < "10":
+        return m[0]  # 2000-2009: "two thousand five"
+    if rest == "00":
+        return f"{century} hundred"
+    if rest[0] == "0":
+        return f"{century} oh {rest[1]}"
+    return f"{century} {rest}"

@@ -21,6 +21,24 @@ def test_numbers_are_spelled_and_display_kept() -> None:
     assert line.words[-1].pause == "stop"
 
 
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("It cost $40.", "it cost forty dollars"),
+        ("$1 and $3.50", "one dollar and three dollars fifty"),
+        ("€5 or £2", "five euros or two pounds"),
+        ("back in 1999, and 1905", "back in nineteen ninety nine and nineteen oh five"),
+        ("in 2024 not 2005", "in twenty twenty four not two thousand five"),
+        ("1,999 people", "one thousand nine hundred ninety nine people"),
+        ("pi is 3.14", "pi is three point one four"),
+        ("a+b=c @home #1", "a plus b equals c at home number one"),
+        ("½ cup", "one half cup"),
+    ],
+)
+def test_symbols_currency_and_years_are_said_as_people_say_them(text: str, spoken: str) -> None:
+    assert parse_line(text).spoken == spoken
+
+
 def test_contractions_map_to_the_tokens_a_transcript_gives() -> None:
     line = parse_line("Don't you know?")
     assert line.words[0].tokens == ("do", "not")
@@ -37,6 +55,8 @@ def test_contractions_map_to_the_tokens_a_transcript_gives() -> None:
         ("1,000,000,000 people", "write it out"),
         ("the 3rd time", "write it out"),
         ("an mp3 file", "write it out"),
+        ("⅛ cup", "write it out"),
+        ("US$5", "write the amount"),
         (" ".join(["word"] * 201), "at most 200"),
     ],
 )
