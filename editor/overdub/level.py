@@ -59,14 +59,52 @@ def target_loudness(ctx: VoiceContext) -> float:
     return loudness(context_audio(ctx), ctx.sample_rate)
 
 
+LIMIT_WINDOW = 0.005
+"""Seconds of look-ahead (and release) of the peak limiter."""
+
+
 def match(x: Samples, rate: int, target_lufs: float) -> tuple[Samples, float]:
-    """``x`` gained to ``target_lufs`` (bounded, never past −1 dBFS); returns it and the gain."""
+    """``x`` gained to ``target_lufs`` (bounded to ±``MAX_GAIN_DB``); returns it and the gain.
+
+    The match never makes the clip clip, but it does not give up loudness for one peak
+    either: a spliced word with a hard plosive can peak 10 dB over its neighbours, and turning
+    the whole line down for it left lines 2 LU under the speech around them. So the gain is the
+    loudness match, and the few peaks it would push over −1 dBFS are taken down by a short
+    look-ahead limiter (:func:`limit`); the loudness is then measured again and corrected once
+    for what the limiter took."""
     found = loudness(x, rate)
     if not (math.isfinite(found) and math.isfinite(target_lufs)):
         return x, 0.0
     gain_db = max(-MAX_GAIN_DB, min(MAX_GAIN_DB, target_lufs - found))
-    peak = float(np.abs(x).max()) if x.size else 0.0
-    if peak > 0:
-        gain_db = min(gain_db, 20 * math.log10(PEAK_CEILING / peak))
-    gained = (x * np.float32(10 ** (gain_db / 20))).astype(np.float32)
-    return gained, gain_db
+    out = x
+    for _ in range(2):
+        gained = limit((x * np.float32(10 ** (gain_db / 20))).astype(np.float32), rate)
+        out = gained
+        short = target_lufs - loudness(gained, rate)
+        if not math.isfinite(short) or abs(short) < 0.05 or gain_db + short > MAX_GAIN_DB:
+            break
+        gain_db += short
+    return out, gain_db
+
+
+def limit(x: Samples, rate: int, ceiling: float = PEAK_CEILING) -> Samples:
+    """``x`` with every sample at or under ``ceiling``, by a smooth gain that dips only around
+    the peaks: the per-sample gain needed, its minimum over a ``LIMIT_WINDOW`` window, then
+    averaged over the same window (so the gain at each sample is never above what that sample
+    needs, and it moves over 5 ms rather than in a step)."""
+    if not x.size:
+        return x
+    env = np.abs(x).max(axis=1) if x.ndim == 2 else np.abs(x)
+    if float(env.max()) <= ceiling:
+        return x
+    need = np.minimum(1.0, ceiling / np.maximum(env.astype(np.float64), 1e-12))
+    w = max(1, round(LIMIT_WINDOW * rate)) | 1
+    half = w // 2
+    padded = np.pad(need, half, mode="edge")
+    low = np.lib.stride_tricks.sliding_window_view(padded, w).min(axis=1)
+    padded = np.pad(low, half, mode="edge")
+    csum = np.concatenate([[0.0], np.cumsum(padded)])
+    gain = (csum[w:] - csum[:-w]) / w
+    gain = np.minimum(gain, need)  # rounding of the average never lets a peak through
+    shaped = x * (gain[:, None] if x.ndim == 2 else gain)
+    return shaped.astype(np.float32)

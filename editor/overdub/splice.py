@@ -252,6 +252,45 @@ def _usable(room: float) -> float:
     return max(0.0, room - GUARD)
 
 
+DIP_SEARCH = 0.10
+"""How far inside a word (and past its edge) the cut may move to find the dip in energy."""
+DIP_DB_PER_10MS = 1.0
+"""The cut prefers the transcript's boundary: each 10 ms away costs this much energy."""
+
+
+def _dip(ctx: VoiceContext, w: RecordedWord, *, at_end: bool) -> float:
+    """Where to cut word ``w`` from a neighbour it runs into (fluent speech, no pause).
+
+    The model's word times inside fluent speech are off by ±70–100 ms, so a cut at the
+    transcript's end can carry the onset of the next word (which the listener, and a
+    recogniser, hears as an extra syllable) or clip the word's own ending. The cut goes to the
+    quietest 10 ms near the boundary instead: up to ``DIP_SEARCH`` inside the word (never past
+    40 % of it) or as far into the neighbour (whose times are as uncertain), each 10 ms away
+    from the transcript's boundary weighed as ``DIP_DB_PER_10MS`` of energy."""
+    rate = ctx.sample_rate
+    if at_end:
+        edge = w.end
+        lo = max(w.start + 0.6 * w.duration, edge - DIP_SEARCH)
+        hi = edge + w.room_after + DIP_SEARCH
+    else:
+        edge = w.start
+        lo = edge - w.room_before - DIP_SEARCH
+        hi = min(w.end - 0.6 * w.duration, edge + DIP_SEARCH)
+    if hi - lo < 0.02:
+        return edge
+    x = ctx.audio(lo, hi)
+    hop = max(1, rate // 200)
+    if len(x) < 2 * hop:
+        return edge
+    mono = x.mean(axis=1).astype(np.float64) if x.ndim == 2 else x.astype(np.float64)
+    n = (len(mono) - hop) // hop
+    frames = np.lib.stride_tricks.sliding_window_view(mono, 2 * hop)[::hop][:n]
+    db = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
+    centres = lo + (np.arange(len(db)) * hop + hop) / rate
+    cost = db + DIP_DB_PER_10MS * np.abs(centres - edge) / 0.01
+    return float(centres[int(np.argmin(cost))])
+
+
 def _natural_gap(words: list[RecordedWord] | tuple[RecordedWord, ...]) -> float:
     """The speaker's usual gap between words inside a phrase."""
     gaps = [w.room_before for w in words if 0.0 < w.room_before < PHRASE_GAP]
@@ -313,17 +352,32 @@ def _assemble(ctx: VoiceContext, plan: list[_Unit | int], pauses: list[str]) -> 
         head = min(head_want, _usable(a.room_before))
         tail_want = after if step.end_token == len(pauses) else after / 2 + CROSSFADE / 2
         tail = min(tail_want, _usable(b.room_after))
+        start, end = a.start, b.end
+        if a.room_before < SHORT_ROOM:  # fluent from the word before: cut in the dip
+            start = _dip(ctx, a, at_end=False)
+            head = min(head, CROSSFADE / 2)
+        if b.room_after < SHORT_ROOM:  # fluent into the next word: cut before its onset
+            end = _dip(ctx, b, at_end=True)
+            tail = min(tail, CROSSFADE / 2)
         if out.frames:
             missing = before - pending_tail - head + (CROSSFADE if head > 0 else 0.0)
             fill(missing + CROSSFADE)
-        piece = ctx.audio(a.start - head, b.end + tail)
+        piece = ctx.audio(start - head, end + tail)
         at = out.append(piece) + head
-        offset = at - a.start
+        offset = at - start
         token = step.first_token
         for k in range(step.first_word, step.last_word + 1):
             w = words[k]
+            w_start = start if k == step.first_word else w.start
+            w_end = end if k == step.last_word else w.end
             spans.append(
-                TokenSpan(token, token + len(w.tokens) - 1, w.start + offset, w.end + offset, w.id)
+                TokenSpan(
+                    token,
+                    token + len(w.tokens) - 1,
+                    w_start + offset,
+                    max(w_start, w_end) + offset,
+                    w.id,
+                )
             )
             token += len(w.tokens)
         pending_tail = tail
