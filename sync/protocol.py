@@ -8,9 +8,9 @@ move bytes, so every rule below is tested byte for byte without a network (STYLE
 
 Text frames carry JSON objects with a ``"type"``. Client -> relay: ``hello`` (exactly once,
 first), ``submit``, ``presence``, ``resync``, ``blob_begin``, ``blob_get``, ``seed``,
-``invite``. Relay -> client: ``welcome``, ``snapshot``, ``applied``, ``synced``, ``ack``,
-``rejected``, ``resync_required``, ``presence``, ``error``, ``blob_status``, ``blob_error``,
-``blob_end``, ``invited``.
+``invite``, ``clip_put``, ``clip_get``. Relay -> client: ``welcome``, ``snapshot``, ``applied``,
+``synced``, ``ack``, ``rejected``, ``resync_required``, ``presence``, ``error``,
+``blob_status``, ``blob_error``, ``blob_end``, ``invited``, ``clip_info``.
 Unknown extra fields are ignored so newer peers can add optional information.
 
 Binary frames carry media chunks behind a fixed 45-byte header::
@@ -60,6 +60,11 @@ Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID, pattern=r"^
 Name = Annotated[str, msgspec.Meta(max_length=MAX_NAME)]
 WordRef = Annotated[str, msgspec.Meta(max_length=MAX_ID)]
 Sha = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+ClipName = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{32}\.wav$")]
+"""An overdub clip's name as ``editor.overdub`` writes it: the first 32 hex digits of the
+WAV's SHA-256, so the relay can check that the blob named for it really is it."""
+MAX_RECORD: Final = 64 << 10
+"""Bytes of a clip's record (its JSON) a ``clip_put`` may carry."""
 
 
 class ProtocolError(SyncError):
@@ -125,12 +130,41 @@ class Seed(msgspec.Struct, tag="seed", **_KW):
 
 
 class Invite(msgspec.Struct, tag="invite", **_KW):
-    """Ask for a new token to this room (owners only)."""
+    """Ask for a new token to this room (owners only). ``name``: the invited host's identity;
+    ``None``: the first hello through the token fixes it (each invited host gets their own)."""
 
     role: Annotated[str, msgspec.Meta(pattern=r"^(owner|editor|viewer)$")]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME)] | None = None
 
 
-ClientMessage = Hello | Submit | PresenceUpdate | Resync | BlobBegin | BlobGet | Seed | Invite
+class ClipPut(msgspec.Struct, tag="clip_put", **_KW):
+    """Tell the room which uploaded blob holds overdub clip ``clip`` (sent before the op that
+    inserts it, so a co-host who applies the op can fetch the clip), with its record."""
+
+    clip: ClipName
+    sha256: Sha
+    size: Count
+    record: dict[str, Any] | None = None
+
+
+class ClipGet(msgspec.Struct, tag="clip_get", **_KW):
+    """Ask which blob holds overdub clip ``clip`` in this room."""
+
+    clip: ClipName
+
+
+ClientMessage = (
+    Hello
+    | Submit
+    | PresenceUpdate
+    | Resync
+    | BlobBegin
+    | BlobGet
+    | Seed
+    | Invite
+    | ClipPut
+    | ClipGet
+)
 
 
 # --- relay -> client -------------------------------------------------------------------------
@@ -143,6 +177,11 @@ class Welcome(msgspec.Struct, tag="welcome", **_KW):
     version: int
     client_id: str
     manifest: str | None = None
+    name: str | None = None
+    """The identity this connection's ops and presence carry (the token's, when it has one;
+    else the hello's name); a client keeps it as its author name."""
+    identified: bool = False
+    """Whether ``name`` comes from the token (only then may it insert overdubs in a voice)."""
 
 
 class Invited(msgspec.Struct, tag="invited", **_KW):
@@ -226,6 +265,15 @@ class BlobEnd(msgspec.Struct, tag="blob_end", **_KW):
     size: int
 
 
+class ClipInfo(msgspec.Struct, tag="clip_info", **_KW):
+    """Where a clip is: its blob (``sha256`` ``None``: the room knows no such clip yet)."""
+
+    clip: str
+    sha256: str | None
+    size: int = 0
+    record: dict[str, Any] | None = None
+
+
 RelayMessage = (
     Welcome
     | Snapshot
@@ -240,10 +288,22 @@ RelayMessage = (
     | BlobError
     | BlobEnd
     | Invited
+    | ClipInfo
 )
 
 _CLIENT_TYPES: Final = frozenset(
-    {"hello", "submit", "presence", "resync", "blob_begin", "blob_get", "seed", "invite"}
+    {
+        "hello",
+        "submit",
+        "presence",
+        "resync",
+        "blob_begin",
+        "blob_get",
+        "seed",
+        "invite",
+        "clip_put",
+        "clip_get",
+    }
 )
 _client_decoder = msgspec.json.Decoder(ClientMessage)
 _relay_decoder = msgspec.json.Decoder(RelayMessage)
@@ -388,6 +448,8 @@ Event = (
     | BlobGet
     | Seed
     | Invite
+    | ClipPut
+    | ClipGet
     | Chunk
     | CorruptChunk
     | Reply

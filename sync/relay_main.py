@@ -1,12 +1,15 @@
 """``wordcut-relay``: the headless co-editing relay and its token commands.
 
     wordcut-relay serve --host 127.0.0.1 --port 8765 --data DIR [--tls-cert C --tls-key K]
-    wordcut-relay token create ROOM --role owner|editor|viewer [--label L] [--data DIR]
+    wordcut-relay token create ROOM --role owner|editor|viewer [--name NAME] [--label L]
+                                    [--data DIR]
     wordcut-relay token list [ROOM] [--data DIR]
     wordcut-relay token revoke ID_OR_TOKEN [--data DIR]
 
 ``token create`` prints the new token as the last word of its output (scripts take it with
-``awk '{print $NF}'``); the relay stores only its hash, so it cannot be shown again. Every
+``awk '{print $NF}'``); the relay stores only its hash, so it cannot be shown again. ``--name``
+gives the token an identity: its connections author every op (and overdub consent) as that
+name, whatever their hello says; give each host their own. Every
 failure is one line on stderr and exit status 1; SIGTERM or Ctrl+C stops ``serve`` gracefully.
 """
 
@@ -56,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--max-conns-per-address", type=int, default=None, metavar="N")
     s.add_argument("--ping-interval", type=float, default=None, metavar="SECONDS")
     s.add_argument("--retain-ops", type=int, default=None, metavar="N")
+    s.add_argument(
+        "--presence-ttl",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="drop a silent client from the presence list after this long (0: never)",
+    )
     s.add_argument("-v", "--verbose", action="store_true")
 
     t = sub.add_parser("token", help="create, list or revoke access tokens")
@@ -63,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = ts.add_parser("create", help="a new token for a room")
     c.add_argument("room")
     c.add_argument("--role", choices=("owner", "editor", "viewer"), required=True)
+    c.add_argument(
+        "--name", default=None, help="the identity the token's holder edits as (one per host)"
+    )
     c.add_argument("--label", default="")
     data(c)
     ls = ts.add_parser("list", help="tokens (ids, rooms, roles; never the secrets)")
@@ -89,6 +102,10 @@ def _limits(args: argparse.Namespace) -> Limits:
         changes.update(ping_interval=args.ping_interval, ping_timeout=args.ping_interval)
     if args.retain_ops is not None:
         changes["retain_ops"] = args.retain_ops
+    if args.presence_ttl is not None:
+        if args.presence_ttl < 0:
+            raise SyncError("--presence-ttl must be 0 (off) or positive")
+        changes["presence_ttl"] = args.presence_ttl
     return replace(lim, **changes)  # type: ignore[arg-type]  # validated fields above
 
 
@@ -143,12 +160,16 @@ def cmd_token(args: argparse.Namespace) -> int:
     store = RelayStore(args.data or default_data_dir())
     try:
         if args.token_command == "create":
-            secret, row = tokens.create_token(store, args.room, args.role, args.label)
-            print(f"token {row.id} for room {row.room} ({row.role}): {secret}")
+            secret, row = tokens.create_token(
+                store, args.room, args.role, args.label, name=args.name
+            )
+            who = f", as {row.name}" if row.name else ""
+            print(f"token {row.id} for room {row.room} ({row.role}{who}): {secret}")
         elif args.token_command == "list":
             for row in store.tokens(args.room):
                 state = f"revoked {row.revoked_at}" if row.revoked_at else "active"
-                print(f"{row.id}\t{row.room}\t{row.role}\t{state}\t{row.label}")
+                who = row.name or ("(first to join)" if row.bind else "(any name)")
+                print(f"{row.id}\t{row.room}\t{row.role}\t{who}\t{state}\t{row.label}")
         else:
             row = tokens.revoke(store, args.ref)
             print(f"revoked token {row.id} ({row.room}, {row.role})")

@@ -68,7 +68,9 @@ class Room:
         self.inbox: asyncio.Queue[Work] = asyncio.Queue()
         self.busy = False
         self._presence_due: asyncio.TimerHandle | None = None
-        self.task = asyncio.get_running_loop().create_task(self._run())
+        loop = asyncio.get_running_loop()
+        self.task = loop.create_task(self._run())
+        self.sweeper = loop.create_task(self._sweep())
 
     # --- the loop ----------------------------------------------------------------------------
 
@@ -97,7 +99,7 @@ class Room:
 
     def _submit(self, m: Member, ev: p.OpSubmitted) -> Outcome:
         try:
-            return self.authority.submit(m.client_id, m.name, m.role, ev)
+            return self.authority.submit(m.client_id, m.name, m.role, ev, identified=m.identified)
         except Exception:  # a bug must cost this op, never the room or a waiting client
             log.exception("room %s: submit %s:%s failed", self.name, m.client_id, ev.seq)
             msg = p.Rejected(ev.seq, "internal", "the relay failed on this op", -1)
@@ -159,16 +161,21 @@ class Room:
             old.close(p.CLOSE_REPLACED, "the same client connected again")
         a = self.authority
         welcome = p.Welcome(
-            p.PROTOCOL_VERSION, self.name, m.role, a.version, m.client_id, self.manifest
+            p.PROTOCOL_VERSION,
+            self.name,
+            m.role,
+            a.version,
+            m.client_id,
+            self.manifest,
+            m.name,
+            m.identified,
         )
         m.send(p.encode(welcome))
         for data in a.catch_up(hello.last_version):
             m.send(data)
         m.send(p.encode(p.Synced(a.version)))
         self.members[m.client_id] = m
-        self.presence[m.client_id] = p.PresenceEntry(
-            m.client_id, m.name, p.presence_color(m.client_id)
-        )
+        self.presence[m.client_id] = self._entry(m)
         self.presence_changed()
 
     def leave(self, m: Member) -> None:
@@ -181,8 +188,40 @@ class Room:
         if self.members.get(m.client_id) is not m:
             return
         entry = self.presence.get(m.client_id)
-        if entry is not None:
-            entry.playhead, entry.selection = msg.playhead, msg.selection
+        if entry is None:  # swept for silence, and speaking again: back in the list
+            entry = self.presence[m.client_id] = self._entry(m)
+        entry.playhead, entry.selection = msg.playhead, msg.selection
+        self.presence_changed()
+
+    @staticmethod
+    def _entry(m: Member) -> p.PresenceEntry:
+        return p.PresenceEntry(m.client_id, m.name, p.presence_color(m.client_id))
+
+    async def _sweep(self) -> None:
+        """The presence TTL: a few times per TTL, drop from the list every member whose
+        connection has been silent (not a byte, not a pong) for longer than the TTL, and put
+        back one that is heard again. Closing the socket stays the keepalive's and the idle
+        deadline's job; this keeps the co-hosts' list honest in between."""
+        ttl = self.limits.presence_ttl
+        if ttl <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(min(ttl / 4, 5.0))
+            self.sweep_presence(loop.time())
+
+    def sweep_presence(self, now: float) -> None:
+        ttl = self.limits.presence_ttl
+        changed = False
+        for cid, m in self.members.items():
+            silent = m.dead or now - m.heard > ttl
+            if silent and cid in self.presence:
+                del self.presence[cid]
+                changed = True
+            elif not silent and cid not in self.presence:
+                self.presence[cid] = self._entry(m)
+                changed = True
+        if changed:
             self.presence_changed()
 
     def presence_changed(self) -> None:
@@ -238,6 +277,7 @@ class Room:
 
     def close(self) -> None:
         self.task.cancel()
+        self.sweeper.cancel()
         if self._presence_due is not None:
             self._presence_due.cancel()
 

@@ -43,6 +43,10 @@ class Limits:
     snapshot_every: int = 1000
     presence_interval: float = 0.05
     """Presence changes are coalesced and broadcast at most this often."""
+    presence_ttl: float = 45.0
+    """A client whose connection sent nothing (no frame, no pong) for this long leaves the
+    presence list until it is heard again; longer than a ping interval, so a live client
+    (which answers every ping) never drops out. 0 turns the sweep off."""
 
 
 class TokenBucket:

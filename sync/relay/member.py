@@ -31,6 +31,9 @@ class Member:
     limits: Limits
     client_id: str = ""
     name: str = ""
+    """The identity this connection's ops and presence carry (``Relay._identity``)."""
+    identified: bool = False
+    """``name`` comes from the token (only then may it insert an overdub in a voice)."""
     proto: p.RelayConnection = field(default_factory=p.RelayConnection)
     queued: int = 0
     dead: bool = False
@@ -56,6 +59,11 @@ class Member:
     @property
     def role(self) -> str:
         return self.grant.role
+
+    @property
+    def heard(self) -> float:
+        """When the peer last sent any bytes (pongs included; the presence TTL's clock)."""
+        return float(getattr(self.ws, "heard", self.seen))
 
     def send(self, data: bytes, *, text: bool = True) -> None:
         """Queue a message; a client over its outbound cap is disconnected (it will resync)."""

@@ -143,6 +143,7 @@ class RoomAuthority:
         """(Re)build from the store. Unreadable data raises; nothing is ever written here."""
         self.log = RoomLog(self.store, self.room)
         self._role = "editor"
+        self._identified = False
         try:
             self.auth = Authority.load(self.log, authorize=self._authorize, window=self.retain)
         except (LogGap, BadSnapshot, OpError) as exc:
@@ -166,7 +167,7 @@ class RoomAuthority:
     def _authorize(self, author: str, op: Op) -> str | None:
         if self._role == "viewer":
             return "viewers can watch but not edit"
-        return foreign_voice(author, op)
+        return foreign_voice(author, op, identified=self._identified)
 
     @staticmethod
     def _applied(e: LogEntry) -> bytes:
@@ -174,9 +175,20 @@ class RoomAuthority:
 
     # --- submitting --------------------------------------------------------------------------
 
-    def submit(self, client_id: str, author: str, role: str, ev: p.OpSubmitted) -> Outcome:
+    def submit(
+        self,
+        client_id: str,
+        author: str,
+        role: str,
+        ev: p.OpSubmitted,
+        *,
+        identified: bool = True,
+    ) -> Outcome:
+        """Apply one submit tentatively. ``author`` is the connection's identity and
+        ``identified`` whether it comes from the token (``foreign_voice``)."""
         seq = ev.seq
         self._role = role
+        self._identified = identified
         try:
             res = self.auth.submit(client_id, seq, ev.op.base_version, ev.op, author)
         except SeqReuse as exc:
@@ -259,18 +271,28 @@ class RoomAuthority:
         return self.version == 0 and not self.log.batch and not self.history
 
 
-def foreign_voice(author: str, op: Op) -> str | None:
+def foreign_voice(author: str, op: Op, *, identified: bool = True) -> str | None:
     """Overdub consent at the relay: an ``insert_overdub`` that imitates a voice (``voice``)
     is accepted only from the identity that voice belongs to (``voice_owner``), so nobody in a
-    room can insert a clip in another host's voice. The relay cannot see the hosts' voice
-    libraries; each host's own authority checks the profile itself (``editor.overdub``)."""
+    room can insert a clip in another host's voice. ``author`` must be an identity the relay
+    vouches for (``identified``: from the token, never from the hello a client writes); a
+    connection without one may not insert voiced clips at all. The relay cannot see the
+    hosts' voice libraries; each host's own authority checks the profile itself
+    (``editor.overdub``)."""
     if isinstance(op, Compound):
         for inner in op.ops:
-            reason = foreign_voice(author, inner)
+            reason = foreign_voice(author, inner, identified=identified)
             if reason is not None:
                 return reason
         return None
     o = op.overdub if isinstance(op, InsertOverdub) else None
-    if o is not None and o.voice is not None and o.voice_owner != author:
+    if o is None or o.voice is None:
+        return None
+    if not identified:
+        return (
+            "an overdub in a host's voice needs a token that carries your identity "
+            "(ask the owner for one: wordcut-relay token create ROOM --name NAME)"
+        )
+    if o.voice_owner != author:
         return "an overdub in a host's voice may only be inserted by that host"
     return None

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import msgspec
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
@@ -33,14 +34,15 @@ from websockets.http11 import Request, Response
 from sync import protocol as p
 from sync.relay import tokens
 from sync.relay.blobs import BlobStore, LocalBlobStore
-from sync.relay.errors import BlobError, RelayStoreError
+from sync.relay.errors import BlobError, RelayStoreError, TokenError
 from sync.relay.hub import Room, Work
 from sync.relay.limits import Limits
 from sync.relay.member import Member
-from sync.relay.store import RelayStore
+from sync.relay.store import ClipRow, RelayStore
 
 log = logging.getLogger(__name__)
 PATH_PREFIX = "/v1/rooms/"
+_json = msgspec.json.Encoder()
 
 
 @dataclass
@@ -50,6 +52,22 @@ class RelayConfig:
     port: int = 8765
     limits: Limits = field(default_factory=Limits)
     ssl: ssl.SSLContext | None = None
+
+
+class HeardConnection(ServerConnection):
+    """A server connection that notes when its peer last sent any bytes at all (frames,
+    pings, pongs): the presence TTL's clock. A client whose event loop still runs answers the
+    relay's pings, so it is never silent for long; a half-open or frozen one is."""
+
+    heard: float
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.heard = self.loop.time()
+        super().connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.heard = self.loop.time()
+        super().data_received(data)
 
 
 def bearer(headers: Headers, query: str) -> str | None:
@@ -106,6 +124,7 @@ class Relay:
             compression="deflate",
             server_header=None,
             ssl=self.config.ssl,
+            create_connection=HeardConnection,
         )
 
     async def shutdown(self) -> None:
@@ -205,7 +224,13 @@ class Relay:
             return None
         assert isinstance(ev, p.Hello)
         m.client_id = ev.client_id
-        m.name = ev.name or m.grant.label or ev.client_id
+        try:
+            m.name, m.identified = await self._identity(m.grant, ev)
+        except RelayStoreError as exc:
+            log.error("token %s cannot be bound: %s", m.grant.token_id, exc)
+            await m.ws.send(p.encode(p.Error("unavailable", "the relay cannot check tokens")))
+            await m.ws.close(1011, "tokens unavailable")
+            return None
         try:
             room = self.room(m.grant.room)
         except RelayStoreError as exc:
@@ -217,6 +242,32 @@ class Relay:
             return None
         room.inbox.put_nowait(Work("join", m, ev))
         return room
+
+    async def _identity(self, grant: tokens.Grant, hello: p.Hello) -> tuple[str, bool]:
+        """Who this connection authors as, and whether that comes from the token.
+
+        A token with an identity decides it: the hello's ``name`` is ignored (a client cannot
+        claim another host's name, which overdub consent depends on). An invitation token takes
+        the first hello's name as its identity for good. A legacy token keeps the hello's name,
+        unverified."""
+        if grant.name is not None:
+            if hello.name and hello.name != grant.name:
+                log.info(
+                    "client %s said it is %r; its token says %r",
+                    hello.client_id[:40],
+                    hello.name[:40],
+                    grant.name,
+                )
+            return grant.name, True
+        claimed = hello.name.strip()
+        if grant.bind and claimed:
+            loop = asyncio.get_running_loop()
+            bound = await loop.run_in_executor(
+                self.db, self.store.bind_token, grant.token_id, claimed
+            )
+            if bound is not None:
+                return bound, True
+        return claimed or grant.label or hello.client_id, False
 
     async def _answer(self, m: Member, reply: p.Reply) -> None:
         if reply.data is not None:
@@ -266,7 +317,11 @@ class Relay:
         elif isinstance(ev, p.Seed):
             room.inbox.put_nowait(Work("seed", m, ev))
         elif isinstance(ev, p.Invite):
-            await self._invite(m, ev.role)
+            await self._invite(m, ev.role, ev.name)
+        elif isinstance(ev, p.ClipPut):
+            await self._clip_put(m, room, ev)
+        elif isinstance(ev, p.ClipGet):
+            await self._clip_get(m, room, ev.clip)
         elif isinstance(ev, p.BlobBegin):
             await self._blob_begin(m, ev)
         elif isinstance(ev, p.Chunk):
@@ -286,20 +341,63 @@ class Relay:
             msg = p.Rejected(seq, "rate_limited", "slow down", room.authority.version)
             m.send(p.encode(msg))
 
-    async def _invite(self, m: Member, role: str) -> None:
+    async def _invite(self, m: Member, role: str, name: str | None) -> None:
+        """A new token for this room; it carries ``name`` as its identity, or (no name) takes
+        the first hello's name as it, so every invited host has an identity of their own."""
         if m.role != "owner":
             m.send(p.encode(p.Error("forbidden", "only an owner can invite")))
             return
         loop = asyncio.get_running_loop()
         label = f"invited by {m.name}"
+
+        def create() -> str:
+            return tokens.create_token(
+                self.store, m.grant.room, role, label, name=name, bind=name is None
+            )[0]
+
         try:
-            secret, _ = await loop.run_in_executor(
-                self.db, tokens.create_token, self.store, m.grant.room, role, label
-            )
-        except RelayStoreError as exc:
-            m.send(p.encode(p.Error("unavailable", str(exc))))
+            secret = await loop.run_in_executor(self.db, create)
+        except (RelayStoreError, TokenError) as exc:
+            code = "bad_message" if isinstance(exc, TokenError) else "unavailable"
+            m.send(p.encode(p.Error(code, str(exc))))
             return
         m.send(p.encode(p.Invited(role, secret)))
+
+    # --- overdub clips -------------------------------------------------------------------------
+
+    async def _clip_put(self, m: Member, room: Room, ev: p.ClipPut) -> None:
+        """Index an uploaded clip under the name the document uses. Checked: editors only; the
+        blob is stored with that size; its hash starts with the clip's name (the name is the
+        hash, so nobody can point a clip name at other bytes); the record is small."""
+
+        def refuse(code: str, message: str) -> None:
+            m.send(p.encode(p.Error(code, f"clip {ev.clip}: {message}")))
+
+        if m.role == "viewer":
+            return refuse("forbidden", "viewers cannot add clips")
+        if not ev.sha256.startswith(ev.clip[:32]):
+            return refuse("bad_message", "the blob's hash does not match the clip's name")
+        if self.blobs.size(ev.sha256) != ev.size:
+            return refuse("not_found", "upload the clip's blob first")
+        record = None if ev.record is None else _json.encode(ev.record).decode()
+        if record is not None and len(record) > p.MAX_RECORD:
+            return refuse("too_large", f"the record is over {p.MAX_RECORD} bytes")
+        row = ClipRow(ev.clip, ev.sha256, ev.size, record)
+        loop = asyncio.get_running_loop()
+        try:
+            kept = await loop.run_in_executor(self.db, self.store.put_clip, room.name, row)
+        except RelayStoreError as exc:
+            return refuse("unavailable", str(exc))
+        m.send(p.encode(_clip_info(kept)))
+
+    async def _clip_get(self, m: Member, room: Room, clip: str) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            row = await loop.run_in_executor(self.db, self.store.clip, room.name, clip)
+        except RelayStoreError as exc:
+            m.send(p.encode(p.Error("unavailable", f"clip {clip}: {exc}")))
+            return
+        m.send(p.encode(p.ClipInfo(clip, None) if row is None else _clip_info(row)))
 
     # --- blobs -------------------------------------------------------------------------------
 
@@ -371,6 +469,11 @@ class Relay:
         except BlobError as exc:
             return self._blob_error(m, ev.sha256, exc)
         m.send(p.encode(p.BlobEnd(ev.sha256, size)))
+
+
+def _clip_info(row: ClipRow) -> p.ClipInfo:
+    record = None if row.record is None else msgspec.json.decode(row.record)
+    return p.ClipInfo(row.clip, row.sha256, row.size, record if isinstance(record, dict) else None)
 
 
 async def serve_until_stopped(

@@ -9,6 +9,11 @@ one transaction (group commit): the fsync is paid once per batch, not once per o
 
 Receipts ``(room, client_id, seq) -> (version, digest)`` are kept forever (they are small), so a
 resend is recognised even after its op was compacted out of the retained log.
+
+Schema 2 adds a token's identity (``name``: the author every op and presence entry of its
+connections carries; ``bind``: take the first hello's name as that identity, for invitations)
+and each room's clip index (which blob holds an overdub clip made after the room was seeded,
+and the clip's record), so a co-host can fetch a clip by the name the document uses.
 """
 
 from __future__ import annotations
@@ -44,7 +49,17 @@ CREATE TABLE tokens (
     created_at TEXT NOT NULL, revoked_at TEXT);
 CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, created_at TEXT NOT NULL);
 """
-SCHEMA_VERSION = 1
+MIGRATIONS = {
+    2: """
+ALTER TABLE tokens ADD COLUMN name TEXT;
+ALTER TABLE tokens ADD COLUMN bind INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE clips (
+    room TEXT NOT NULL, clip TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+    record TEXT, created_at TEXT NOT NULL, PRIMARY KEY (room, clip));
+""",
+}
+"""Schema steps after version 1, each run in the same transaction as its version bump."""
+SCHEMA_VERSION = 2
 
 
 def now() -> str:
@@ -81,6 +96,19 @@ class TokenRow:
     label: str
     created_at: str
     revoked_at: str | None
+    name: str | None = None
+    """The identity this token's connections author as; ``None``: the hello's name (a token
+    made before schema 2, or without ``--name``), trusted for nothing that needs identity."""
+    bind: int = 0
+    """1: the first hello's name becomes :attr:`name` (an invitation's token)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClipRow:
+    clip: str
+    sha256: str
+    size: int
+    record: str | None
 
 
 _OP_COLS = "version, client_id, seq, author, op, digest, inverse"
@@ -130,9 +158,12 @@ class RelayStore:
         if found == SCHEMA_VERSION:
             return
         with self._write() as c:
-            for stmt in SCHEMA.split(";"):
-                if stmt.strip():
-                    c.execute(stmt)
+            steps = [SCHEMA] if found == 0 else []
+            steps += [MIGRATIONS[v] for v in range(max(found, 1) + 1, SCHEMA_VERSION + 1)]
+            for script in steps:
+                for stmt in script.split(";"):
+                    if stmt.strip():
+                        c.execute(stmt)
             c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextlib.contextmanager
@@ -260,9 +291,30 @@ class RelayStore:
                 "INSERT OR IGNORE INTO rooms (id, created_at) VALUES (?, ?)", (row.room, now())
             )
             c.execute(
-                "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (row.id, row.room, row.role, row.hash, row.label, row.created_at, None),
+                "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row.id,
+                    row.room,
+                    row.role,
+                    row.hash,
+                    row.label,
+                    row.created_at,
+                    None,
+                    row.name,
+                    row.bind,
+                ),
             )
+
+    def bind_token(self, token_id: str, name: str) -> str | None:
+        """Fix an invitation token's identity to ``name`` unless one is already fixed (two
+        first connections racing: one wins); returns the identity the token now carries."""
+        with self._write() as c:
+            c.execute(
+                "UPDATE tokens SET name = ?, bind = 0 WHERE id = ? AND bind = 1 AND name IS NULL",
+                (name, token_id),
+            )
+            row = c.execute("SELECT name FROM tokens WHERE id = ?", (token_id,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
 
     def token_by_hash(self, digest: str) -> TokenRow | None:
         rows = self._read("SELECT * FROM tokens WHERE hash = ?", (digest,))
@@ -288,3 +340,29 @@ class RelayStore:
     def add_blob(self, sha256: str, size: int) -> None:
         with self._write() as c:
             c.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?)", (sha256, size, now()))
+
+    # --- clips -------------------------------------------------------------------------------
+
+    def put_clip(self, room: str, row: ClipRow) -> ClipRow:
+        """Record which blob holds ``row.clip`` in ``room``; the first record of a clip stays
+        (its name is its hash, so a second one names the same bytes). Returns what is kept."""
+        with self._write() as c:
+            c.execute(
+                "INSERT OR IGNORE INTO clips VALUES (?, ?, ?, ?, ?, ?)",
+                (room, row.clip, row.sha256, row.size, row.record, now()),
+            )
+            kept = c.execute(
+                "SELECT clip, sha256, size, record FROM clips WHERE room = ? AND clip = ?",
+                (room, row.clip),
+            ).fetchone()
+        return ClipRow(str(kept[0]), str(kept[1]), int(kept[2]), kept[3])
+
+    def clip(self, room: str, clip: str) -> ClipRow | None:
+        rows = self._read(
+            "SELECT clip, sha256, size, record FROM clips WHERE room = ? AND clip = ?",
+            (room, clip),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return ClipRow(str(r[0]), str(r[1]), int(r[2]), None if r[3] is None else str(r[3]))

@@ -34,7 +34,7 @@ def test_rule() -> None:
 
 @arun
 async def test_relay_refuses_another_hosts_voice(tmp_path: Path) -> None:
-    tok = make_token(tmp_path, "r", "editor")
+    tok = make_token(tmp_path, "r", "editor", name="bob")  # voiced overdubs need an identity
     async with running_relay(tmp_path) as relay, wire(relay, "r", tok) as bob:
         await bob.hello("bob-app", name="bob")
         assert (await bob.submit(1, _transcript()))["type"] == "ack"

@@ -37,10 +37,11 @@ def arun(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
     return wrapper
 
 
-def make_token(data: Path, room: str, role: str) -> str:
+def make_token(data: Path, room: str, role: str, name: str | None = None) -> str:
+    """A token for ``room``; ``name``: the identity it carries (``None``: a legacy token)."""
     store = RelayStore(data)
     try:
-        return tokens.create_token(store, room, role)[0]
+        return tokens.create_token(store, room, role, name=name)[0]
     finally:
         store.close()
 
