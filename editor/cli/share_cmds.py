@@ -26,6 +26,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--token", required=True, help="an owner token for the room")
     p.add_argument("--room", help="the room the token is for (or give the room URL as --relay)")
     p.add_argument("--invite", choices=("editor", "viewer", "owner"), help="print a join link")
+    p.add_argument(
+        "--invite-as",
+        metavar="NAME",
+        help="the invited host's identity (default: the name they join with, fixed then)",
+    )
     p.add_argument("--name", help="your name as the co-host sees it")
     add_json(p)
     p.set_defaults(handler=cmd_share)
@@ -64,6 +69,8 @@ def cmd_share(args: argparse.Namespace) -> int:
     from editor.collab.share import share
     from editor.project import open_project
 
+    if args.invite_as is not None and args.invite is None:
+        raise CliError("--invite-as names the invited host: give --invite ROLE with it")
     relay = relay_base(args.relay)
     room = args.room or _room_in(args.relay)
     if room is None:
@@ -85,6 +92,7 @@ def cmd_share(args: argparse.Namespace) -> int:
                     args.token,
                     name=_me(args.name),
                     invite=args.invite,
+                    invite_as=args.invite_as,
                     say=_say(args),
                     progress=bar,
                 )

@@ -113,6 +113,19 @@ class RelayConn:
         self.welcome = msg
         return msg
 
+    async def clip(self, msg: p.ClipPut | p.ClipGet) -> p.ClipInfo:
+        """Index a clip in the room or ask where one is; other messages go to the backlog."""
+        await self.send(msg)
+        while True:
+            answer = await self._next()
+            if isinstance(answer, p.Chunk):
+                continue
+            if isinstance(answer, p.ClipInfo) and answer.clip == msg.clip:
+                return answer
+            if isinstance(answer, p.Error):
+                raise CollabError(f"the relay refused: {answer.message}")
+            self.backlog.append(answer)
+
     async def _answer(self, sha: str, *kinds: type[Any]) -> Any:
         """The next blob answer about ``sha``; everything else goes to the backlog."""
         while True:

@@ -14,6 +14,10 @@ has been acknowledged (``Replica._send_base``). A base the relay can no longer r
 (``resync_required``) gets a fresh snapshot and the op is re-sent under a new sequence number
 (its old one was provably not committed: the relay would have answered a resend of a committed
 op with its original ack).
+
+Overdub clips travel with their ops (``editor.collab.clips``): a pending op that inserts a clip
+made here sends the clip first; every round, and every co-host's insert seen live, fetches the
+clips the document plays and this project lacks.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from editor import paths
+from editor.collab import clips
 from editor.collab.conn import Offline, RelayConn
 from editor.errors import CollabError
 from editor.session import LocalSession
@@ -73,6 +80,9 @@ class SyncReport:
     retry: int = 0
     """Ops the relay could not take now (busy, unavailable): still pending."""
     resynced: bool = False
+    problems: list[str] = field(default_factory=list)
+    """One line each for what the user should know: a clip that could not be fetched, an edit
+    held back because its clip could not be sent."""
 
 
 class Replica:
@@ -88,6 +98,31 @@ class Replica:
     @property
     def version(self) -> int:
         return self.session.version
+
+    @property
+    def clips_dir(self) -> Path:
+        return paths.clips_dir(self.store.home, self.project_id)
+
+    async def fetch_clips(
+        self, conn: RelayConn, report: SyncReport, msg: p.RelayMessage | None = None
+    ) -> None:
+        """Fetch the clips the document plays and ``clips/`` lacks (``editor.collab.clips``);
+        what cannot be had becomes a line in ``report.problems``. With ``msg`` (a live
+        message): only the clips a co-host's ``applied`` op inserts."""
+        if msg is None:
+            wanted = list(self.session.document.overdubs)
+        elif isinstance(msg, p.Applied) and msg.client_id != self.link.client_id:
+            wanted = list(clips.inserted(op_from_dict(msg.op)))
+        else:
+            return
+        if not wanted:
+            return
+        try:
+            report.problems += await clips.fetch(conn, self.clips_dir, wanted)
+        except Offline:
+            raise
+        except CollabError as exc:
+            report.problems.append(f"an overdub clip could not be fetched: {exc}")
 
     # --- local edits ---------------------------------------------------------------------------
 
@@ -202,7 +237,11 @@ class Replica:
         self, conn: RelayConn, msg: p.RelayMessage, on_remote: OnRemote | None
     ) -> None:
         """One live message outside a round (the long-lived client's loop)."""
-        await self._handle(msg, conn, SyncReport(), on_remote)
+        report = SyncReport()
+        await self._handle(msg, conn, report, on_remote)
+        await self.fetch_clips(conn, report, msg)
+        for line in report.problems:
+            log.warning("%s", line)
 
     async def _resync(self, conn: RelayConn, report: SyncReport) -> None:
         await conn.send(p.Resync())
@@ -234,6 +273,14 @@ class Replica:
         """Send every pending op in order, each after the one before it was answered."""
         for q in links.pending(self.store.conn, self.project_id):
             seq, text = q.seq, q.op_json
+            try:  # its clip goes first, so whoever applies the op can fetch it
+                await clips.offer(conn, self.clips_dir, clips.inserted(unpack(text)[0]))
+            except Offline:
+                raise
+            except CollabError as exc:
+                report.problems.append(f"edit #{seq} stays pending: its clip was not sent: {exc}")
+                report.retry += 1
+                return
             while True:
                 op, base, chained = unpack(text)
                 kind, target = kind_of(text)
@@ -304,9 +351,16 @@ class Replica:
     async def round(self, conn: RelayConn, on_remote: OnRemote | None = None) -> SyncReport:
         """Hello, catch up, push what is pending. The connection stays open."""
         report = SyncReport()
-        await conn.hello(self.link.client_id, self.link.name, self.version)
+        welcome = await conn.hello(self.link.client_id, self.link.name, self.version)
+        if welcome.name is not None and welcome.name != self.link.name:
+            # share/join keep the relay's identity as the link's name, so this is a link made
+            # by an older client: the relay's name is the one the room's log shows
+            log.warning(
+                "the relay knows this host as %r, the link as %r", welcome.name, self.link.name
+            )
         await self.catch_up(conn, report, on_remote)
         await self.push(conn, report, on_remote)
+        await self.fetch_clips(conn, report)
         with self.store.transaction() as c:
             links.mark_synced(c, self.project_id)
         return report
@@ -327,6 +381,7 @@ class Replica:
                     await self.push(conn, report, on_remote)
                 continue
             await self._handle(msg, conn, report, on_remote)
+            await self.fetch_clips(conn, report, msg)
 
 
 async def sync_once(

@@ -21,6 +21,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from editor.collab import clips
 from editor.collab.conn import Offline
 from editor.collab.replica import Replica, SyncReport, sync_once
 from editor.errors import CollabError, NothingToUndo
@@ -71,6 +72,9 @@ class LinkedSession:
             self.online = False
             n = len(self.replica.pending())
             self.notices.append(f"working offline ({exc}); {n} edit(s) pending")
+            lacking = clips.offline_note(self.replica.clips_dir, self.document.overdubs)
+            if lacking is not None:
+                self.notices.append(lacking)
             return None
         self.online = True
         self._view = None
@@ -78,6 +82,7 @@ class LinkedSession:
             self.notices.append(
                 f"the relay refused edit #{note.seq} ({note.reason}): {note.message}"
             )
+        self.notices.extend(report.problems)
         if report.retry:
             self.notices.append(f"the relay is busy; {report.retry} edit(s) stay pending")
         return report

@@ -7,6 +7,15 @@ Join: hello, take the snapshot, fetch the manifest and every blob (verified by h
 each recording into the new project's cache under the track id the document uses, store the
 snapshot as the project's document, link it. A join that fails part-way removes the project it
 was creating, so a bad link or a dead relay leaves the library as it was.
+
+Identity: the link keeps the name the relay authors this host's ops as (``welcome.name``: the
+token's identity when it carries one), so the local log and the room's agree. An invitation
+made here gives the invited host an identity of their own: the name given with ``--invite-as``,
+or else the name they join with, fixed by the relay at their first connection.
+
+Overdub clips also go into the room's clip index with their records (``editor.collab.clips``),
+and a join fetches every clip the document plays from it (the manifest's list is for rooms
+shared by older clients), so clips made later travel the same way as these.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from typing import Any
 import msgspec
 
 from editor import paths
+from editor.collab import clips
 from editor.collab.conn import Progress, RelayConn
 from editor.collab.link import JoinLink
 from editor.errors import CollabError, EditorError
@@ -69,6 +79,7 @@ async def share(
     *,
     name: str,
     invite: str | None = None,
+    invite_as: str | None = None,
     say: Say = lambda _: None,
     progress: Progress | None = None,
 ) -> Shared:
@@ -79,6 +90,7 @@ async def share(
     conn = await RelayConn.open(f"{relay}/v1/rooms/{room}", token)
     try:
         welcome = await conn.hello(client_id, name, None)
+        name = welcome.name or name
         await _settle(conn)
         if welcome.role != "owner":
             raise CollabError(
@@ -105,19 +117,20 @@ async def share(
                     "gain_db": t.record.gain_db,
                 }
             )
-        clips = []
+        listed = []
         for o in doc.overdubs:
             path = project.clip_path(o.clip)
             if path.is_file():
                 sha = sha256_of(path)
                 sent += await conn.upload(path, sha, progress)
-                clips.append({"clip": o.clip, "sha256": sha, "size": path.stat().st_size})
+                listed.append({"clip": o.clip, "sha256": sha, "size": path.stat().st_size})
+        sent += await clips.offer(conn, paths.clips_dir(store.home, project.id), doc.overdubs)
         manifest = json.dumps(
             {
                 "format": MANIFEST_FORMAT,
                 "sample_rate": project.record.sample_rate,
                 "tracks": tracks,
-                "clips": clips,
+                "clips": listed,
             }
         ).encode()
         manifest_sha = hashlib.sha256(manifest).hexdigest()
@@ -136,7 +149,7 @@ async def share(
             raise CollabError(f"the room started at version {msg.version}, not {doc.version}")
         invited = None
         if invite is not None:
-            await conn.send(p.Invite(invite))
+            await conn.send(p.Invite(invite, invite_as))
             while True:
                 ans = await conn.recv(10)
                 if isinstance(ans, p.Invited):
@@ -176,6 +189,7 @@ async def join(
     project_id: str | None = None
     try:
         welcome = await conn.hello(client_id, name, None)
+        name = welcome.name or name
         snapshot: p.Snapshot | None = None
         while True:
             msg = await conn.recv(60)
@@ -192,7 +206,7 @@ async def join(
         await conn.download(welcome.manifest, 0, mpath)
         try:
             manifest = msgspec.json.decode(mpath.read_bytes())
-            tracks, clips = manifest["tracks"], manifest["clips"]
+            tracks, shared_clips = manifest["tracks"], manifest["clips"]
         except (msgspec.DecodeError, KeyError, TypeError) as exc:
             raise CollabError(f"the room's media manifest is unreadable: {exc}") from None
         finally:
@@ -209,10 +223,14 @@ async def join(
             await conn.download(t["sha256"], int(t["size"]), dest, progress)
             _import_track(store, project_id, record.sample_rate, t, dest)
         cdir = paths.clips_dir(store.home, project_id)
-        for c in clips:
+        for line in await clips.fetch(conn, cdir, snap.overdubs, progress):
+            say(line)
+        for c in shared_clips:
             dest = cdir / str(c["clip"])
             if not dest.resolve().is_relative_to(cdir.resolve()):
                 raise CollabError(f"the manifest names a clip outside the project: {c['clip']!r}")
+            if dest.is_file():  # fetched from the clip index above
+                continue
             dest.parent.mkdir(parents=True, exist_ok=True)
             await conn.download(c["sha256"], int(c["size"]), dest, progress)
         with store.transaction() as db:
