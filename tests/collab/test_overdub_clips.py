@@ -13,13 +13,14 @@ import pytest
 
 from tests.collab.helpers import RelayThread, User, make_token, solo_project
 
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 
 
 def _clips(home: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in home.rglob("clips/*.wav")}
 
 
+@needs_espeak
 def test_overdub_after_join_reaches_the_co_host(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -70,10 +71,75 @@ def test_overdub_after_join_reaches_the_co_host(
         _, _, err = bob.run("transcript", "Shared")
         lines = [ln for ln in err.splitlines() if "overdub clip" in ln]
         assert len(lines) == 1 and "offline" in lines[0], err
+        # Ann overdubs while the relay is down: the clip waits with the pending op
+        _, _, err = ann.run(
+            "overdub", "Ep", "--replace", "10-11", "--text", "good to be", "--backend", "speech"
+        )
+        assert "offline" in err
+        made = _clips(tmp_path / "ann")
+        assert len(made) == 2
+
         relay = RelayThread(tmp_path / "relay", port=relay.port).start()
-        bob.run("sync", "Shared")
+        bob.run("sync", "Shared")  # the lost clip comes back; Ann's new one is not sent yet
+        assert name in _clips(tmp_path / "bob")
+        ann.run("sync", "Ep")  # clip, then op
+        a, b = ann.words("Ep"), bob.words("Shared")
+        assert a == b
         assert _clips(tmp_path / "bob") == made
+        ann.run("export", "Ep", str(tmp_path / "a2.wav"), "--no-loudness", "--quiet")
         bob.run("export", "Shared", str(tmp_path / "b2.wav"), "--no-loudness", "--quiet")
-        assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b2.wav").read_bytes()
+        assert (tmp_path / "a2.wav").read_bytes() == (tmp_path / "b2.wav").read_bytes()
+        assert (tmp_path / "a2.wav").read_bytes() != (tmp_path / "a.wav").read_bytes()
     finally:
         relay.stop()
+
+
+def test_clip_upload_resumes_and_fetch_verifies(tmp_path: Path) -> None:
+    """``offer`` sends only the bytes the relay lacks (an upload cut off earlier resumes);
+    ``fetch`` lands the clip and its record, and names a clip the room does not know."""
+    import asyncio
+    import json
+
+    from editor.collab import clips
+    from editor.collab.conn import RelayConn
+    from sync.model import Overdub
+    from tests.relay.helpers import running_relay, wire
+    from tests.relay.test_blobs import CHUNK, upload
+
+    data = hashlib.shake_256(b"clip").digest(5 * CHUNK + 123)
+    sha = hashlib.sha256(data).hexdigest()
+    name = sha[:32] + ".wav"
+    mine, theirs = tmp_path / "a" / "clips", tmp_path / "b" / "clips"
+    mine.mkdir(parents=True)
+    (mine / name).write_bytes(data)
+    record = {"text": "a line", "speaker": "Ann", "words": []}
+    (mine / name).with_suffix(".json").write_text(json.dumps(record))
+    o = Overdub("o1", "w1", name, "a line", 1.0)
+    ghost = Overdub("o2", "w1", "e" * 32 + ".wav", "never sent", 1.0)
+    tok = make_token(tmp_path / "relay", "r", "editor")
+
+    async def run() -> None:
+        async with running_relay(tmp_path / "relay", chunk_size=CHUNK) as relay:
+            async with wire(relay, "r", tok, "cut-off") as w:
+                assert await upload(w, data, sha, stop_after=2 * CHUNK) == 2 * CHUNK
+            url = f"ws://127.0.0.1:{relay.port}/v1/rooms/r"
+            conn = await RelayConn.open(url, tok)
+            try:
+                await conn.hello("ann", "Ann", None)
+                sent = await clips.offer(conn, mine, [o])
+                assert sent == len(data) - 2 * CHUNK
+                assert await clips.offer(conn, mine, [o]) == 0  # already there: nothing sent
+            finally:
+                await conn.close()
+            conn = await RelayConn.open(url, tok)
+            try:
+                await conn.hello("bob", "Bob", None)
+                problems = await clips.fetch(conn, theirs, [o, ghost])
+            finally:
+                await conn.close()
+        assert (theirs / name).read_bytes() == data
+        assert json.loads((theirs / name).with_suffix(".json").read_text()) == record
+        assert len(problems) == 1 and ghost.clip in problems[0]
+        assert clips.missing(theirs, [o, ghost]) == [ghost]
+
+    asyncio.run(run())
