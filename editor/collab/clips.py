@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from editor.collab.conn import Progress, RelayConn
+from editor.collab.conn import ClipsUnsupported, Progress, RelayConn
 from editor.errors import CollabError
 from render.atomic import write_text
 from sync import protocol as p
@@ -75,6 +75,13 @@ async def offer(conn: RelayConn, clips_dir: Path, overdubs: Iterable[Overdub]) -
         if not sha.startswith(o.clip[:32]):
             log.warning("clip %s does not match its name; not sent", path)
             continue
+        try:
+            info = await conn.clip(p.ClipGet(o.clip))
+        except ClipsUnsupported:
+            log.warning("the relay keeps no clip index; clip %s is not sent", o.clip)
+            return sent  # an older relay: as before, only the clips shared with the room
+        if info.sha256 == sha:
+            continue  # already in the room
         sent += await conn.upload(path, sha)
         info = await conn.clip(p.ClipPut(o.clip, sha, path.stat().st_size, _record(path)))
         if info.sha256 is None:
@@ -99,7 +106,11 @@ async def fetch(
     could not be had (the room does not know it yet). A damaged download raises."""
     problems: list[str] = []
     for o in missing(clips_dir, overdubs):
-        info = await conn.clip(p.ClipGet(o.clip))
+        try:
+            info = await conn.clip(p.ClipGet(o.clip))
+        except ClipsUnsupported:
+            problems.append(f"overdub clip {o.clip}: {ClipsUnsupported.__doc__}")
+            continue
         if info.sha256 is None or not info.sha256.startswith(o.clip[:32]):
             problems.append(
                 f"overdub clip {o.clip} ({o.text[:40]!r}) is not on the relay yet; "

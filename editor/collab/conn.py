@@ -35,6 +35,10 @@ class Offline(CollabError):
     """The relay cannot be reached (or the connection dropped): edits stay pending."""
 
 
+class ClipsUnsupported(CollabError):
+    """The relay does not know ``clip_put``/``clip_get`` (it predates the clip index)."""
+
+
 def _refusal(exc: InvalidStatus) -> CollabError:
     code = exc.response.status_code
     why = {401: "the token is unknown or revoked", 403: "the token is not for this room"}
@@ -113,18 +117,26 @@ class RelayConn:
         self.welcome = msg
         return msg
 
-    async def clip(self, msg: p.ClipPut | p.ClipGet) -> p.ClipInfo:
-        """Index a clip in the room or ask where one is; other messages go to the backlog."""
+    async def clip(self, msg: p.ClipPut | p.ClipGet, timeout: float = 30) -> p.ClipInfo:
+        """Index a clip in the room or ask where one is; other messages go to the backlog.
+        Raises :class:`ClipsUnsupported` when the relay predates the clip index."""
         await self.send(msg)
-        while True:
-            answer = await self._next()
-            if isinstance(answer, p.Chunk):
-                continue
-            if isinstance(answer, p.ClipInfo) and answer.clip == msg.clip:
-                return answer
-            if isinstance(answer, p.Error):
-                raise CollabError(f"the relay refused: {answer.message}")
-            self.backlog.append(answer)
+        async with asyncio.timeout(timeout):
+            while True:
+                answer = await self._next()
+                if isinstance(answer, p.Chunk):
+                    continue
+                if isinstance(answer, p.ClipInfo) and answer.clip == msg.clip:
+                    return answer
+                if isinstance(answer, p.Error):
+                    raise CollabError(f"the relay refused: {answer.message}")
+                if (
+                    isinstance(answer, p.Rejected)
+                    and answer.seq is None
+                    and answer.reason == "unknown_op"
+                ):
+                    raise ClipsUnsupported("the relay is too old to keep overdub clips")
+                self.backlog.append(answer)
 
     async def _answer(self, sha: str, *kinds: type[Any]) -> Any:
         """The next blob answer about ``sha``; everything else goes to the backlog."""

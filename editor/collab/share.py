@@ -223,8 +223,7 @@ async def join(
             await conn.download(t["sha256"], int(t["size"]), dest, progress)
             _import_track(store, project_id, record.sample_rate, t, dest)
         cdir = paths.clips_dir(store.home, project_id)
-        for line in await clips.fetch(conn, cdir, snap.overdubs, progress):
-            say(line)
+        await clips.fetch(conn, cdir, snap.overdubs, progress)  # with their records
         for c in shared_clips:
             dest = cdir / str(c["clip"])
             if not dest.resolve().is_relative_to(cdir.resolve()):
@@ -233,6 +232,8 @@ async def join(
                 continue
             dest.parent.mkdir(parents=True, exist_ok=True)
             await conn.download(c["sha256"], int(c["size"]), dest, progress)
+        if lacking := clips.missing(cdir, snap.overdubs):
+            say(f"{len(lacking)} overdub clip(s) are not on the relay yet; `wordcut sync` later")
         with store.transaction() as db:
             oplog.save_snapshot(db, project_id, snap.version, encode_snapshot(snap))
             links.create(
