@@ -106,7 +106,15 @@ def _limits(args: argparse.Namespace) -> Limits:
         if args.presence_ttl < 0:
             raise SyncError("--presence-ttl must be 0 (off) or positive")
         changes["presence_ttl"] = args.presence_ttl
-    return replace(lim, **changes)  # type: ignore[arg-type]  # validated fields above
+    out = replace(lim, **changes)  # type: ignore[arg-type]  # validated fields above
+    if 0 < out.presence_ttl <= out.ping_interval:
+        if args.presence_ttl is not None:
+            raise SyncError(
+                "--presence-ttl must be longer than --ping-interval "
+                "(a live client is only heard from when it answers a ping)"
+            )
+        out = replace(out, presence_ttl=out.ping_interval * 2 + 5)
+    return out
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -8,6 +8,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.relay.helpers import Wire, arun, make_token, running_relay, wire
 
 TTL = 0.6
@@ -93,3 +95,20 @@ async def test_a_client_that_answers_pings_is_never_swept(tmp_path: Path) -> Non
             assert set(room.presence) == {"watcher", "idle"}
         reader.cancel()
         listener.cancel()
+
+
+def test_serve_presence_ttl_option() -> None:
+    from sync.errors import SyncError
+    from sync.relay_main import _limits, build_parser
+
+    def limits(*argv: str) -> float:
+        return _limits(build_parser().parse_args(["serve", *argv])).presence_ttl
+
+    assert limits() == 45.0
+    assert limits("--presence-ttl", "90") == 90.0
+    assert limits("--presence-ttl", "0") == 0.0  # off
+    assert limits("--ping-interval", "60") == 125.0  # never shorter than a ping period
+    with pytest.raises(SyncError, match="longer than --ping-interval"):
+        limits("--presence-ttl", "10", "--ping-interval", "20")
+    with pytest.raises(SyncError):
+        limits("--presence-ttl", "-1")
