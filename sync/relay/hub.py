@@ -8,6 +8,10 @@ and broadcasts go out. A failed commit reloads the authority from the store (so 
 what is stored) and answers each op of the batch ``rejected(unavailable)``: it stays pending
 on its client, which resends it. Joins, resyncs and seeds wait for the batch in flight, so a
 snapshot never shows an op that is not yet durable.
+
+Presence is the room's connections (one entry per client id, replaced on reconnect, removed on
+close) with a TTL: a sweep takes out every connection silent past ``Limits.presence_ttl`` and
+puts it back once it is heard again (``Room.sweep_presence``).
 """
 
 from __future__ import annotations

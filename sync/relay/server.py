@@ -6,7 +6,8 @@ the door, before a byte of any document is sent (RELIABILITY.md rule 8): a brows
 is refused (403); the path must be ``/v1/rooms/ROOM`` (404); the token, from an
 ``Authorization: Bearer`` header or a ``token`` query parameter, must exist (401) and be for
 this room (403); an address may hold only so many connections (429); a closing relay answers
-503. Then the client has ``hello_timeout`` to say hello.
+503. Then the client has ``hello_timeout`` to say hello. Who the connection is comes from its
+token (``Relay._identity``; see ``sync.relay.tokens``), not from what the hello says.
 
 Shutdown (SIGTERM): stop accepting, let every room finish its batch in flight, flush every
 client's queue, close with 1001, close the database.
