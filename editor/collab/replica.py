@@ -238,8 +238,8 @@ class Replica:
     ) -> None:
         """One live message outside a round (the long-lived client's loop)."""
         report = SyncReport()
+        await self.fetch_clips(conn, report, msg)  # before anyone is told of the op
         await self._handle(msg, conn, report, on_remote)
-        await self.fetch_clips(conn, report, msg)
         for line in report.problems:
             log.warning("%s", line)
 
@@ -380,8 +380,8 @@ class Replica:
                 if links.pending(self.store.conn, self.project_id):
                     await self.push(conn, report, on_remote)
                 continue
-            await self._handle(msg, conn, report, on_remote)
             await self.fetch_clips(conn, report, msg)
+            await self._handle(msg, conn, report, on_remote)
 
 
 async def sync_once(

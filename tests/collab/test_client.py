@@ -76,3 +76,51 @@ def test_client_thread_follows_edits_and_reconnects(tmp_path: Path) -> None:
         ann.stop()
         store_b.close()
         relay.stop()
+
+
+def test_client_thread_fetches_a_clip_inserted_live(tmp_path: Path) -> None:
+    """A co-host's insert_overdub reaching the long-lived client brings its clip (and record)
+    into that project's clips/ without a new round."""
+    import hashlib
+    import json
+
+    from editor import paths
+    from sync.model import Overdub
+    from sync.ops import InsertOverdub
+
+    relay = RelayThread(tmp_path / "relay").start()
+    assert relay.relay is not None
+    token = tokens.create_token(relay.relay.store, "room", "editor")[0]
+    doc = make_doc(random.Random(4), 8)
+    snap = encode_snapshot(doc.snapshot())
+    assert relay.relay.store.seed("room", doc.version, snap)
+    store_a, pid_a = linked(tmp_path / "a", 0, relay, "room", token, snap, doc.version)
+    store_a.close()
+    store_b, pid_b = linked(tmp_path / "b", 1, relay, "room", token, snap, doc.version)
+    bob = LinkedSession(store_b, pid_b)
+    data = hashlib.shake_256(b"live clip").digest(300_000)
+    name = hashlib.sha256(data).hexdigest()[:32] + ".wav"
+    bob_clips = paths.clips_dir(tmp_path / "b", pid_b)
+    bob_clips.mkdir(parents=True, exist_ok=True)
+    (bob_clips / name).write_bytes(data)
+    (bob_clips / name).with_suffix(".json").write_text(json.dumps({"text": "live"}))
+    ann_clip = paths.clips_dir(tmp_path / "a", pid_a) / name
+    got, online = threading.Event(), threading.Event()
+    ann = CollabClient(
+        tmp_path / "a",
+        pid_a,
+        on_remote=lambda _m: got.set(),
+        on_state=lambda s, _d: online.set() if s == "online" else None,
+        backoff=Backoff(initial=0.05, cap=0.2, rng=random.Random(1)),
+    ).start()
+    try:
+        assert online.wait(10)
+        bob.submit(InsertOverdub(Overdub("o1", doc.words[2].id, name, "live", 1.0)))
+        assert got.wait(10)
+        # the clip is fetched before the message is handed on
+        assert ann_clip.read_bytes() == data
+        assert json.loads(ann_clip.with_suffix(".json").read_text()) == {"text": "live"}
+    finally:
+        ann.stop()
+        store_b.close()
+        relay.stop()
