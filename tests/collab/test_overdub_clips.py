@@ -94,6 +94,29 @@ def test_overdub_after_join_reaches_the_co_host(
         relay.stop()
 
 
+@needs_espeak
+def test_clip_made_before_sharing_arrives_with_its_record_at_join(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = User(tmp_path / "ann", "Ann", monkeypatch)
+    bob = User(tmp_path / "bob", "Bob", monkeypatch)
+    solo_project(ann, tmp_path / "media")
+    ann.run("overdub", "Ep", "--replace", "2-3", "--text", "and hello", "--backend", "speech")
+    owner = make_token(tmp_path / "relay", "ep", "owner")
+    relay = RelayThread(tmp_path / "relay").start()
+    try:
+        _, out, _ = ann.run(
+            "share", "Ep", "--relay", relay.url, "--token", owner, "--room", "ep",
+            "--invite", "editor",
+        )  # fmt: skip
+        bob.run("join", out.strip().split()[-1], "--name", "Shared")
+        assert _clips(tmp_path / "bob") == _clips(tmp_path / "ann") != {}
+        assert len(list((tmp_path / "bob").rglob("clips/*.json"))) == 1
+        assert ann.run("transcript", "Ep")[1] == bob.run("transcript", "Shared")[1]
+    finally:
+        relay.stop()
+
+
 def test_clip_upload_resumes_and_fetch_verifies(tmp_path: Path) -> None:
     """``offer`` sends only the bytes the relay lacks (an upload cut off earlier resumes);
     ``fetch`` lands the clip and its record, and names a clip the room does not know."""
