@@ -21,7 +21,6 @@ into words. For each run:
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import multiprocessing as mp
 import time
@@ -191,7 +190,9 @@ class TranscriptionJob:
         except BaseException:
             self._kill_child()  # Ctrl+C, cancel, a failed save: stop now, not gracefully
             raise
-        self._stop_child()
+        # The child holds nothing durable and every answer is in: kill it rather than wait
+        # for its interpreter and CTranslate2 to tear down (~0.2 s on every run).
+        self._kill_child()
         return self._assemble(chunks, records, env, len(todo))
 
     def close(self) -> None:
@@ -364,15 +365,6 @@ class TranscriptionJob:
             proc.join(5)
         if conn is not None:
             conn.close()
-
-    def _stop_child(self) -> None:
-        proc, conn = self._proc, self._conn
-        if proc is None or conn is None:
-            return
-        with contextlib.suppress(OSError, ValueError):
-            conn.send(("stop",))
-        proc.join(2)
-        self._kill_child()
 
     # --- assembly ----------------------------------------------------------------------------
 
