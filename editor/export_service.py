@@ -111,6 +111,10 @@ class ExportJob:
                 sidecar = self.chapters_path
                 if sidecar is not None:
                     save_chapters_json(sidecar, self.chapters)
+                elif self.write_chapters_file:
+                    # An episode exported again without chapters must not keep the sidecar
+                    # of its previous export: a host's upload form would take those chapters.
+                    self.out.with_suffix(".chapters.json").unlink(missing_ok=True)
             except (Cancelled, KeyboardInterrupt):
                 _finish(conn, record.id, "cancelled", "cancelled by the user")
                 raise

@@ -19,7 +19,7 @@ from editor.transcribe.words import TimedWord
 from render.chapters import load_chapters
 from render.errors import Cancelled, EdlError, ExportError, WriteError
 from render.export import ExportOptions
-from sync.ops import SplitSection
+from sync.ops import MergeSection, SplitSection
 
 RATE = 48000
 
@@ -126,3 +126,19 @@ def test_what_is_refused_before_any_audio_is_read(
             prepare_export(reopened, tmp_path / "x.wav")
     assert _statuses(store) == []
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_export_again_without_chapters_removes_the_old_sidecar(
+    project: OpenProject, tmp_path: Path
+) -> None:
+    """The sidecar describes the episode beside it: once the sections are merged into one, a
+    new export of the same path must not leave the previous chapters for an upload form."""
+    out = tmp_path / "episode.wav"
+    first = export_project(project, out, ExportOptions.for_path(out, loudness=None))
+    assert first.chapters_path is not None and first.chapters_path.exists()
+    project.session.submit(MergeSection("s2"))
+    again = export_project(project, out, ExportOptions.for_path(out, loudness=None))
+    assert again.chapters == () and again.chapters_path is None
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("episode")) == [
+        "episode.wav"
+    ]
