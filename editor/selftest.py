@@ -9,6 +9,9 @@ a support request can start from its output and CI can gate a build on its exit 
 1. ``imports``     every module of ``editor``, ``sync`` and ``render`` and the native stack;
 2. ``render``      decode the demo episode → render an edited cut to MP3 with loudness,
                    tags and chapters → read the tags back and decode the result;
+   ``codecs``      a tone encoded to MP3, M4A, FLAC, WAV and Opus and decoded as an import
+                   does; an M4A export's title read back (the bundle leaves out FFmpeg's
+                   video and TLS libraries: this shows no audio path needed them);
 3. ``audio``       open the default audio output through PortAudio and play 0.2 s of silence
                    (a null device counts: the point is that PortAudio loads and opens);
 4. ``transcribe``  a few seconds of the demo's speech with the bundled model, in a ``spawn``
@@ -192,6 +195,81 @@ def step_render(work: Path) -> str:
     return f"{seconds:.2f} s MP3, title and {len(chaps)} chapters read back"
 
 
+# -- 2b. every audio format ----------------------------------------------------------------------
+
+FORMATS = (
+    ("mp3", "libmp3lame", "fltp", 44100),
+    ("m4a", "aac", "fltp", 44100),
+    ("flac", "flac", "s16", 44100),
+    ("wav", "pcm_s16le", "s16", 44100),
+    ("opus", "libopus", "flt", 48000),
+)
+"""The formats a podcaster brings or exports: (extension, encoder, sample format, rate)."""
+
+
+def step_codecs(work: Path) -> str:
+    """Encode a tone in each of :data:`FORMATS`, then decode it the way an import does.
+
+    Why: the installer leaves out the FFmpeg libraries an audio editor never calls (video
+    codecs, TLS; packaging/stub_libs.py); this shows every audio encoder and decoder the app
+    relies on is still there, and an M4A export with its tags reads back.
+    """
+    import json
+
+    import av
+    import mutagen.mp4
+    import numpy as np
+
+    from editor.cli import main as cli_main
+    from render.media.decode import DecodeReport, decode_blocks
+
+    done = []
+    for ext, codec, fmt, rate in FORMATS:
+        path = work / f"tone.{ext}"
+        tone = (0.3 * np.sin(np.arange(rate) * 2 * np.pi * 440 / rate)).astype(np.float32)
+        with av.open(str(path), "w") as container:
+            stream: Any = container.add_stream(codec, rate=rate)  # an audio stream
+            stream.layout = "mono"
+            data = tone[None, :] if fmt.endswith("p") else tone.reshape(1, -1)
+            if fmt.startswith("s16"):
+                data = (data * 32767).astype(np.int16)
+            frame = av.AudioFrame.from_ndarray(data, format=fmt, layout="mono")
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                container.mux(packet)
+            for packet in stream.encode(None):
+                container.mux(packet)
+        report = DecodeReport()
+        blocks = decode_blocks(
+            path, sample_rate=48000, channels=1, store="flt", block_frames=4800, report=report
+        )
+        seconds = sum(len(b) for b in blocks) / 48000
+        if not 0.9 <= seconds <= 1.1 or report.bad_packets:
+            raise StepFailed(f"{ext}: decoded {seconds:.2f} s of a 1 s tone")
+        done.append(ext)
+
+    edl = work / "cut-m4a.edl.json"
+    segments = [{"start": a, "end": b} for a, b in CUT]
+    doc = {"version": 1, "tracks": [{"path": str(_demo_media())}], "segments": segments}
+    edl.write_text(json.dumps(doc), encoding="utf-8")
+    out = work / "cut.m4a"
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(err):
+            status = cli_main(["render", str(edl), str(out), "--quiet", "--title", "Wordcut"])
+    finally:
+        from editor.logs import install_logging
+
+        install_logging()
+    if status != 0 or not out.is_file():
+        raise StepFailed(f"wordcut render to M4A exited {status}: {err.getvalue().strip()[:200]}")
+    read_mp4: Any = mutagen.mp4.MP4  # mutagen is untyped
+    title = read_mp4(out).tags.get("\xa9nam", [""])[0]
+    if title != "Wordcut":
+        raise StepFailed(f"M4A title read back as {title!r}")
+    return f"encoded and decoded {', '.join(done)}; M4A export with its title read back"
+
+
 # -- 3. audio output -----------------------------------------------------------------------------
 
 
@@ -302,6 +380,7 @@ def step_window(work: Path) -> str:
 STEPS: tuple[tuple[str, Callable[[Path], str]], ...] = (
     ("imports", step_imports),
     ("render", step_render),
+    ("codecs", step_codecs),
     ("audio", step_audio),
     ("transcribe", step_transcribe),
     ("window", step_window),

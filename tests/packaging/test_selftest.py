@@ -80,3 +80,10 @@ def test_a_many_line_error_is_reported_on_one_line() -> None:
     assert "\n" not in line
     assert "Original error was: libopenblas.so: ELF load command" in line
     assert len(selftest.one_line("x" * 1000)) == 300
+
+
+def test_codecs_step_encodes_and_decodes_every_audio_format() -> None:
+    lines: list[str] = []
+    status = selftest.run_self_test(["codecs"], out=lines.append)
+    assert status == 0, lines
+    assert "ok encoded and decoded mp3, m4a, flac, wav, opus" in lines[1]
