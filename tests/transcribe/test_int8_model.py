@@ -1,4 +1,5 @@
-"""The installer's int8 copy of the speech model (packaging/ct2_int8.py).
+"""The int8 copy of the speech model (editor/transcribe/int8_model.py): the installer's, and
+the one the loader keeps in the user cache.
 
 Why: the bundle ships the model already quantised so that it is half the size; that is only
 right if CTranslate2 loads it to exactly what it makes of the float16 original with
@@ -11,17 +12,16 @@ speech to the same tokens and the same scores, to the last bit.
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "packaging"))
+from editor.transcribe import int8_model as ct2_int8
+from editor.transcribe.int8_model import DTYPES, Model, ModelFormatError, Variable
+from editor.transcribe.model import ModelSpec, int8_folder
 
-import ct2_int8  # noqa: E402
-from ct2_int8 import DTYPES, Model, ModelFormatError, Variable  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 F16, F32, I8 = DTYPES.index("float16"), DTYPES.index("float32"), DTYPES.index("int8")
 
@@ -160,3 +160,68 @@ def test_the_real_int8_copy_decodes_speech_exactly_like_the_original(tmp_path: P
     assert decode(tmp_path / "int8", "int8", features) == (tokens, score)
     # The comparison can tell weights apart: the float32 model scores the same audio otherwise.
     assert decode(tmp_path / "float16", "float32", features)[1] != score
+
+
+# --- the loader's cached copy (editor.transcribe.model.int8_folder) ---------------------------
+
+
+def _folder(path: Path, model: Model) -> ModelSpec:
+    path.mkdir(parents=True)
+    (path / "model.bin").write_bytes(ct2_int8.write_model(model))
+    (path / "config.json").write_text("{}")
+    return ModelSpec(str(path), f"path:{path}", True)
+
+
+def test_a_float_model_is_copied_once_as_int8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORDCUT_CACHE", str(tmp_path / "cache"))
+    spec = _folder(tmp_path / "tiny", synthetic())
+    first = Path(int8_folder(spec))
+    assert first.parent == tmp_path / "cache" / "models" and first.name.startswith("tiny-")
+    quantised, _ = ct2_int8.quantize_model(synthetic())
+    assert (first / "model.bin").read_bytes() == ct2_int8.write_model(quantised)
+    assert (first / "config.json").read_text() == "{}"
+
+    def unread(data: bytes) -> Model:
+        raise AssertionError("the source was read again")
+
+    monkeypatch.setattr(ct2_int8, "read_model", unread)
+    assert Path(int8_folder(spec)) == first
+
+
+def test_a_changed_model_gets_a_new_copy_and_the_old_one_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORDCUT_CACHE", str(tmp_path / "cache"))
+    spec = _folder(tmp_path / "tiny", synthetic())
+    first = Path(int8_folder(spec))
+    bigger = synthetic()
+    bigger.variables.append(var("decoder/extra/weight", np.ones((2, 8), np.float16)))
+    (tmp_path / "tiny" / "model.bin").write_bytes(ct2_int8.write_model(bigger))
+    second = Path(int8_folder(spec))
+    assert second != first and (second / "model.bin").is_file() and not first.exists()
+
+
+def test_an_int8_model_is_used_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORDCUT_CACHE", str(tmp_path / "cache"))
+    quantised, _ = ct2_int8.quantize_model(synthetic())
+    spec = _folder(tmp_path / "installer", quantised)
+    assert int8_folder(spec) == spec.source
+    monkeypatch.setattr(ct2_int8, "read_model", lambda data: pytest.fail("read again"))
+    assert int8_folder(spec) == spec.source  # the marker says so without reading 40 MB
+
+
+def test_no_usable_cache_or_an_unknown_format_falls_back_to_the_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("WORDCUT_CACHE", str(blocker))
+    spec = _folder(tmp_path / "tiny", synthetic())
+    assert int8_folder(spec) == spec.source
+    monkeypatch.setenv("WORDCUT_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "tiny" / "model.bin").write_bytes(b"\x09\x00\x00\x00 not a model")
+    assert int8_folder(spec) == spec.source
+    named = ModelSpec("base.en", "name:base.en", False)
+    assert int8_folder(named) == "base.en"
