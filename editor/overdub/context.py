@@ -12,7 +12,7 @@ from typing import Any
 
 from editor.errors import OverdubError
 from editor.overdub.backend import RecordedWord, Samples, VoiceContext
-from editor.transcribe.wer import normalise
+from editor.overdub.text import spoken_tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,7 @@ def speaker_context(project: Any, rng: LineRange) -> VoiceContext:
     for k, w in enumerate(track_words):
         if w.filler or (w.speaker or labels.get(w.track, "")) != rng.speaker:
             continue
-        tokens = tuple(normalise(doc.text_of(w.id)))
+        tokens = tuple(spoken_tokens(doc.text_of(w.id)))
         if not tokens:
             continue
         prev_end = track_words[k - 1].end if k > 0 else offset

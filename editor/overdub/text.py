@@ -37,6 +37,24 @@ _YEAR = re.compile(r"(?<!\d)(?<!\d[.,])(1[1-9]|20)(\d\d)(?!\d|[.,]\d)")
 people say one: "1999" → nineteen ninety-nine, "2024" → twenty twenty-four, "1900" → nineteen
 hundred ("2005" stays two thousand five). "1,999" keeps the quantity reading."""
 
+_VARIANTS: dict[str, tuple[str, ...]] = {
+    "alright": ("all", "right"),
+    "ok": ("okay",),
+    "everytime": ("every", "time"),
+}
+"""One spoken form for words written two ways, applied to typed text and to the transcript's
+words alike (:func:`spoken_tokens`), so "alright" finds a recorded "all right"."""
+
+
+def spoken_tokens(text: str) -> list[str]:
+    """``text`` as the tokens splicing matches on: the WER normaliser's tokens with the few
+    spelling variants of :data:`_VARIANTS` made one."""
+    out: list[str] = []
+    for t in normalise(text):
+        out.extend(_VARIANTS.get(t, (t,)))
+    return out
+
+
 _BREATH = re.compile(r"[,;:\u2013\u2014-]$")
 _STOP = re.compile(r"[.!?\u2026]['\")\]]*$")
 
@@ -92,7 +110,7 @@ def parse_line(text: str) -> Line:
         raise OverdubError("the overdub text is empty; give the words to say with --text")
     words: list[LineWord] = []
     for raw in cleaned.split(" "):
-        tokens = tuple(normalise(_spoken_form(raw)))
+        tokens = tuple(spoken_tokens(_spoken_form(raw)))
         for t in tokens:
             if not re.fullmatch(r"[a-z0-9]+|[^\W\d_]+", t):
                 raise OverdubError(f"cannot say {raw!r}: write it out in words")

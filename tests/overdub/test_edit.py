@@ -65,7 +65,7 @@ def test_commit_marks_undo_and_export(home: Path, capsys: pytest.CaptureFixture[
     assert cli("transcript", "show", "--format", "podcast-json") == 0
     segments = json.loads(capsys.readouterr().out)["segments"]
     marked = [s for s in segments if s.get("generated")]
-    assert [s["body"] for s in marked][0] == "[generated: Who"
+    assert marked[0]["body"] == "[generated: Who"
     assert len(marked) == len(LINE.split())
     assert all("generated" not in s for s in segments if s not in marked)
     assert cli("transcript", "show", "--format", "json") == 0

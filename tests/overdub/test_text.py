@@ -33,6 +33,7 @@ def test_numbers_are_spelled_and_display_kept() -> None:
         ("pi is 3.14", "pi is three point one four"),
         ("a+b=c @home #1", "a plus b equals c at home number one"),
         ("½ cup", "one half cup"),
+        ("Alright, OK", "all right okay"),
     ],
 )
 def test_symbols_currency_and_years_are_said_as_people_say_them(text: str, spoken: str) -> None:
