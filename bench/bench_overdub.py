@@ -1,17 +1,31 @@
 """Overdub benchmark: the splice backend on real speech, against the issue's bars.
 
-Run: ``.venv/bin/python bench/bench_overdub.py [--sentences 20] [--home DIR]``.
+Run: ``.venv/bin/python bench/bench_overdub.py [--speaker sonnets|mfa] [--seed N]
+[--sentences 20] [--home DIR]``.
 
-Material: Shakespeare's sonnets I–III read by one LibriVox reader (../shared/data, 2:40, one
-speaker), imported and transcribed by the bundled model through the real ``wordcut`` commands
-(the library is kept in ``bench/out/overdub-home`` so a rerun skips the transcription). The
-reader's consent sample is espeak-ng reading the statement, verified by the bundled model as
+Speakers (../shared/data, one person each, imported and transcribed by the bundled model through
+the real ``wordcut`` commands; each library is kept in ``bench/out/overdub-<speaker>`` so a rerun
+skips the transcription):
+
+* ``sonnets`` — Shakespeare's sonnets I–III read by one LibriVox reader (2:40, read verse);
+* ``mfa`` — the Montreal Forced Aligner test speaker: his "acoustic" and "cold" recordings
+  joined with 1 s between them (53 s, conversational, with fillers).
+
+The consent sample is espeak-ng reading the statement, verified by the bundled model as
 ``wordcut voice add`` does.
 
-Sentences "re-ordered from the speaker's own words": phrases of the *reference* text (the words
-the reader really said, split at punctuation) drawn from different lines by a seeded shuffle and
-joined until the sentence has 10 words. Each replaces a different 10-word stretch of the
-program. For each it measures:
+Two sets of 10-word sentences, each drawn by a seeded shuffle of phrases from different places
+and joined until the sentence has 10 words; each replaces a different 10-word stretch:
+
+* **(a) the speaker's own words** — phrases of the project's *transcript* (the words the
+  bundled model heard, split at its punctuation and at pauses of 0.3 s or more, fillers left
+  out). This is what the bar means ("sentences re-ordered from the speaker's own words") and
+  all splice can know: a word is in the recording for Wordcut only if the transcript has it.
+* **(b) the reference text** — phrases of the text the speaker really read. Where the
+  transcript misheard a word, splice cannot find it: the line has holes, measured both as they
+  are (a hole is a deletion) and filled by the speech backend (``--fill speech``).
+
+For each line it measures:
 
 * **coverage** — the share of requested words the splice backend found in the recording;
 * **time** — text → finished clip (context, choice, assembly, loudness match) for the 10-word
@@ -24,6 +38,9 @@ program. For each it measures:
   reader's rule; tests/overdub/test_splice.py checks the same);
 * **loudness** — the clip's BS.1770 integrated loudness against the speaker's 8 s either side
   of the replaced words (the export's own meter).
+
+With ``--fill-plain`` the speech fill is espeak-ng as it was before it was matched to the
+speaker (default pitch, no band limit), to measure what the matching does.
 
 Last, the time for a 10-word line when the speaker has 15,000 recorded words (a 90-minute
 episode's worth: the transcript tiled over the same audio), since the choice scales with how
@@ -60,12 +77,38 @@ from editor.overdub.splice import SpliceBackend  # noqa: E402
 from editor.overdub.text import parse_line  # noqa: E402
 from editor.transcribe.wer import normalise, wer  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "speech" / "sonnets"
-AUDIO = DATA / "sonnets_I-III_concat.16k.wav"
-TEXT = DATA / "sonnets_I-III_concat.txt"
+DATA = ROOT.parent / "shared" / "data" / "speech"
 OUT = ROOT / "bench" / "out"
 SPEAKER = "Reader"
 WORDS = 10
+PHRASE_PAUSE = 0.3
+"""A transcript phrase ends at punctuation or at a pause this long."""
+
+
+def speaker_material(name: str) -> tuple[Path, str]:
+    """The recording to import and the reference text the speaker read, for one speaker."""
+    if name == "sonnets":
+        folder = DATA / "sonnets"
+        return folder / "sonnets_I-III_concat.16k.wav", (
+            folder / "sonnets_I-III_concat.txt"
+        ).read_text(encoding="utf-8")
+    if name == "mfa":
+        import soundfile as sf
+
+        folder = DATA / "mfa"
+        parts = [
+            sf.read(str(folder / f"{n}_corpus.wav"), dtype="float32") for n in ("acoustic", "cold")
+        ]
+        rate = parts[0][1]
+        joined = np.concatenate([parts[0][0], np.zeros(rate, np.float32), parts[1][0]])
+        OUT.mkdir(parents=True, exist_ok=True)
+        path = OUT / "overdub-mfa-speaker.wav"
+        sf.write(str(path), joined, rate, subtype="PCM_16")
+        text = "\n".join(
+            (folder / f"{n}_corpus.txt").read_text(encoding="utf-8") for n in ("acoustic", "cold")
+        )
+        return path, text
+    raise SystemExit(f"unknown speaker {name!r}: sonnets or mfa")
 
 
 def cli(home: Path, *args: str) -> None:
@@ -79,7 +122,7 @@ def cli(home: Path, *args: str) -> None:
         raise SystemExit(f"wordcut {' '.join(args)} failed ({code})")
 
 
-def build_library(home: Path) -> None:
+def build_library(home: Path, audio: Path) -> None:
     """Project "sonnets": the reading imported and transcribed, and the reader's profile."""
     from editor.overdub.consent import consent_record, statement, verify_sample
     from editor.store import open_store
@@ -90,7 +133,7 @@ def build_library(home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     print("building the library (import + transcription with the bundled model)…", flush=True)
     cli(home, "new", "sonnets")
-    cli(home, "import", "sonnets", str(AUDIO), "--label", SPEAKER)
+    cli(home, "import", "sonnets", str(audio), "--label", SPEAKER)
     cli(home, "transcribe", "sonnets")
     sample = home / "consent.wav"
     subprocess.run(["espeak-ng", "-w", str(sample), statement(SPEAKER)], check=True)
@@ -108,23 +151,82 @@ def build_library(home: Path) -> None:
     marker.write_text(f"consent statement WER {found.wer:.3f}\n")
 
 
-def sentences(count: int, seed: int = 12) -> list[str]:
-    """10-word sentences from the reference text's phrases, re-ordered across lines."""
+FILLERS = {"um", "uh", "er", "ah", "yknow", "hmm", "mm"}
+"""Nobody types these into a correction: left out of both sets' phrases."""
+LONG_PHRASE = 8
+
+
+def split_long(words: list[str], rng: random.Random) -> list[list[str]]:
+    """A phrase longer than ``LONG_PHRASE`` words (an unpunctuated transcript or text) cut into
+    pieces of 3–6 words at seeded places, so one long stretch does not make every sentence."""
+    if len(words) <= LONG_PHRASE:
+        return [words]
+    out, k = [], 0
+    while k < len(words):
+        n = rng.randint(3, 6)
+        out.append(words[k : k + n])
+        k += n
+    return [p for p in out if len(p) >= 2]
+
+
+def reference_phrases(text: str, seed: int) -> list[list[str]]:
+    """(b): phrases of the text the speaker read, split at punctuation and line ends (long
+    unpunctuated ones cut, see :func:`split_long`), fillers left out."""
+    rng = random.Random(seed)
     phrases: list[list[str]] = []
-    for line in TEXT.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         for chunk in re.split(r"[,;:.!?]", line):
-            words = chunk.split()
+            words = [w for w in chunk.split() if w.lower() not in FILLERS]
             if len(words) >= 2:
-                phrases.append(words)
+                phrases.extend(split_long(words, rng))
+    return phrases
+
+
+def transcript_phrases(project: Any, seed: int) -> list[list[str]]:
+    """(a): phrases of the project's transcript of the speaker — the words splice can know —
+    split at the transcript's punctuation and at pauses of ``PHRASE_PAUSE`` or more; fillers
+    (which nobody types into a correction) end a phrase too."""
+    rng = random.Random(seed)
+    doc = project.document
+    words = sorted(doc.words, key=lambda w: w.start)
+    phrases: list[list[str]] = []
+    current: list[str] = []
+
+    def close() -> None:
+        if len(current) >= 2:
+            phrases.extend(split_long(list(current), rng))
+        current.clear()
+
+    for k, w in enumerate(words):
+        text = doc.text_of(w.id).strip()
+        bare = re.sub(r"[^\w']", "", text)
+        if w.filler or not bare or bare.lower() in FILLERS:
+            close()
+            continue
+        current.append(bare)
+        gap = words[k + 1].start - w.end if k + 1 < len(words) else 1e9
+        if re.search(r"[,;:.!?]$", text) or gap >= PHRASE_PAUSE:
+            close()
+    close()
+    return phrases
+
+
+def sentences(phrases: list[list[str]], count: int, seed: int) -> list[str]:
+    """10-word sentences from ``phrases``, re-ordered across the recording by a seeded
+    shuffle."""
     rng = random.Random(seed)
     out: list[str] = []
+    tries = 0
     while len(out) < count:
         picked: list[str] = []
-        for phrase in rng.sample(phrases, 8):
+        for phrase in rng.sample(phrases, min(8, len(phrases))):
             picked.extend(phrase)
             if len(picked) >= WORDS:
                 break
-        out.append(" ".join(picked[:WORDS]).lower() + ".")
+        sentence = " ".join(picked[:WORDS]).lower() + "."
+        tries += 1
+        if sentence not in out or tries > 50 * count:  # distinct sentences while there are
+            out.append(sentence)
     return out
 
 
@@ -212,102 +314,126 @@ def tiled(ctx: VoiceContext, words_wanted: int) -> VoiceContext:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sentences", type=int, default=20)
-    parser.add_argument("--home", type=Path, default=OUT / "overdub-home")
-    args = parser.parse_args()
-    if not AUDIO.is_file():
-        raise SystemExit(f"speech data not found at {DATA}")
-    os.environ.setdefault("WORDCUT_USER", "bench-reader")
-    build_library(args.home)
+def measure_line(
+    project: Any,
+    ids: list[str],
+    k: int,
+    text: str,
+    hear: Any,
+    splice: Any,
+    speech: Any,
+    fill: Any,
+) -> tuple[dict[str, Any], VoiceContext]:
+    """One sentence through splice (as is, and with the speech fill when it has holes) and
+    through espeak-ng alone (the time reference)."""
+    first = 5 + (k * 13) % (len(ids) - WORDS - 10)
+    rng = line_range(project.document, ids[first], ids[first + WORDS - 1])
+    t0 = time.perf_counter()
+    line = parse_line(text)
+    ctx = speaker_context(project, rng)
+    clip = compose(VoiceRequest(line, ctx, None), splice)
+    t_splice = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ctx2 = speaker_context(project, rng)
+    compose(VoiceRequest(parse_line(text), ctx2, None), speech)
+    t_speech = time.perf_counter() - t0
+    raw = splice.generate(VoiceRequest(line, ctx, None))
+    joins, over, worst = join_clicks(ctx, raw)
+    heard = hear(to_16k(clip.samples, clip.sample_rate))
+    filled_wer = None
+    filled_heard = None
+    if clip.uncovered:
+        ctx3 = speaker_context(project, rng)
+        filled = compose(VoiceRequest(line, ctx3, None), splice, fill)
+        filled_heard = hear(to_16k(filled.samples, filled.sample_rate)).strip()
+        filled_wer = wer(text, filled_heard).rate
+    lufs, target = level.loudness(clip.samples, ctx.sample_rate), level.target_loudness(ctx)
+    OUT.mkdir(parents=True, exist_ok=True)
+    ff_error = abs(
+        ffmpeg_lufs(clip.samples, ctx.sample_rate, OUT / "overdub-clip.wav")
+        - ffmpeg_lufs(level.context_audio(ctx), ctx.sample_rate, OUT / "overdub-context.wav")
+    )
+    covered = 1 - len(clip.uncovered) / len(line.words)
+    row = {
+        "text": text,
+        "heard": heard.strip(),
+        "heard_filled": filled_heard,
+        "coverage": covered,
+        "wer": wer(text, heard).rate,
+        "wer_filled": wer(text, heard).rate if filled_wer is None else filled_wer,
+        "seconds": t_splice,
+        "speech_seconds": t_speech,
+        "joins": joins,
+        "joins_over": over,
+        "worst_join_ratio": worst,
+        "loudness_error_lu": abs(lufs - target),
+        "loudness_error_ffmpeg_lu": ff_error,
+        "uncovered": list(clip.uncovered),
+    }
+    return row, ctx
 
-    from editor.overdub.consent import bundled_transcriber
-    from editor.project import open_project
-    from editor.store import open_store
 
-    hear = bundled_transcriber()
-    store = open_store(args.home)
-    project = open_project(store, "sonnets")
+def readback_floor(project: Any, hear: Any, count: int, seed: int) -> dict[str, Any]:
+    """The recogniser's own error on *unedited* speech, measured the way the clips are: random
+    10-word stretches of the speaker's recording, cut where splice would cut them (into a pause
+    by at most 0.1 s, or at the energy dip where the speech runs on), transcribed alone by the
+    bundled model, WER against the transcript's words for them. A spliced line can hardly read
+    back better than the recording itself does."""
+    from editor.overdub.splice import SHORT_ROOM, _dip
+
     ids = [w.id for w in project.document.words]
-    rows: list[dict[str, Any]] = []
-    splice, speech = SpliceBackend(), SpeechBackend()
-    for k, text in enumerate(sentences(args.sentences)):
-        first = 5 + (k * 13) % (len(ids) - WORDS - 10)
-        rng = line_range(project.document, ids[first], ids[first + WORDS - 1])
-        t0 = time.perf_counter()
-        line = parse_line(text)
-        ctx = speaker_context(project, rng)
-        clip = compose(VoiceRequest(line, ctx, None), splice)
-        t_splice = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        ctx2 = speaker_context(project, rng)
-        compose(VoiceRequest(parse_line(text), ctx2, None), speech)
-        t_speech = time.perf_counter() - t0
-        raw = splice.generate(VoiceRequest(line, ctx, None))
-        joins, over, worst = join_clicks(ctx, raw)
-        heard = hear(to_16k(clip.samples, clip.sample_rate))
-        filled_wer = None
-        if clip.uncovered:
-            ctx3 = speaker_context(project, rng)
-            filled = compose(VoiceRequest(line, ctx3, None), splice, speech)
-            filled_wer = wer(text, hear(to_16k(filled.samples, filled.sample_rate))).rate
-        lufs, target = level.loudness(clip.samples, ctx.sample_rate), level.target_loudness(ctx)
-        OUT.mkdir(parents=True, exist_ok=True)
-        ff_error = abs(
-            ffmpeg_lufs(clip.samples, ctx.sample_rate, OUT / "overdub-clip.wav")
-            - ffmpeg_lufs(level.context_audio(ctx), ctx.sample_rate, OUT / "overdub-context.wav")
+    rng0 = line_range(project.document, ids[0], ids[0])
+    ctx = speaker_context(project, rng0)
+    words = list(ctx.words)
+    doc = project.document
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(count):
+        k = rng.randrange(0, len(words) - WORDS)
+        run = words[k : k + WORDS]
+        first, last = run[0], run[-1]
+        a = (
+            _dip(ctx, first, at_end=False)
+            if first.room_before < SHORT_ROOM
+            else first.start - min(0.1, first.room_before)
         )
-        covered = 1 - len(clip.uncovered) / len(line.words)
-        rows.append(
-            {
-                "text": text,
-                "heard": heard.strip(),
-                "coverage": covered,
-                "wer": wer(text, heard).rate,
-                "wer_filled": wer(text, heard).rate if filled_wer is None else filled_wer,
-                "seconds": t_splice,
-                "speech_seconds": t_speech,
-                "joins": joins,
-                "joins_over": over,
-                "worst_join_ratio": worst,
-                "loudness_error_lu": abs(lufs - target),
-                "loudness_error_ffmpeg_lu": ff_error,
-                "uncovered": list(clip.uncovered),
-            }
+        b = (
+            _dip(ctx, last, at_end=True)
+            if last.room_after < SHORT_ROOM
+            else last.end + min(0.1, last.room_after)
         )
-        print(
-            f"{covered:5.0%} cover  WER {rows[-1]['wer']:5.1%}  {t_splice:5.2f} s "
-            f"(espeak {t_speech:4.2f} s)  joins {joins} over {over}  "
-            f"ΔL {abs(lufs - target):4.2f} LU (ffmpeg {ff_error:4.2f})  | {text}",
-            flush=True,
-        )
+        text = " ".join(doc.text_of(w.id) for w in run)
+        heard = hear(to_16k(ctx.audio(a, b), ctx.sample_rate)).strip()
+        rows.append({"text": text, "heard": heard, "wer": wer(text, heard).rate})
+    return {
+        "summary": {
+            "stretches": len(rows),
+            "wer_mean": statistics.fmean(r["wer"] for r in rows),
+            "wer_median": statistics.median(r["wer"] for r in rows),
+        },
+        "rows": rows,
+    }
 
-    # scale: the same lines against a 15,000-word speaker history
-    rng = line_range(project.document, ids[20], ids[29])
-    big = tiled(speaker_context(project, rng), 15_000)
-    scale_times = []
-    for text in sentences(5, seed=99):
-        t0 = time.perf_counter()
-        compose(VoiceRequest(parse_line(text), big, None), splice)
-        scale_times.append(time.perf_counter() - t0)
-    project.close()
-    store.close()
 
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def med(key: str) -> float:
         return statistics.median(r[key] for r in rows)
 
     full = [r for r in rows if r["coverage"] == 1.0]
-    summary = {
+    holed = [r for r in rows if r["coverage"] < 1.0]
+    return {
         "sentences": len(rows),
-        "speaker_words": len([w for w in ctx.words]),
         "coverage_mean": statistics.fmean(r["coverage"] for r in rows),
         "coverage_min": min(r["coverage"] for r in rows),
-        "wer_mean": statistics.fmean(r["wer"] for r in rows),
-        "wer_mean_fully_covered": statistics.fmean(r["wer"] for r in full) if full else None,
-        "wer_median_fully_covered": statistics.median(r["wer"] for r in full) if full else None,
         "fully_covered": len(full),
+        "wer_mean": statistics.fmean(r["wer"] for r in rows),
+        "wer_median": med("wer"),
+        "wer_mean_fully_covered": statistics.fmean(r["wer"] for r in full) if full else None,
         "wer_mean_with_speech_fill": statistics.fmean(r["wer_filled"] for r in rows),
+        "wer_mean_holed_lines_as_is": statistics.fmean(r["wer"] for r in holed) if holed else None,
+        "wer_mean_holed_lines_filled": statistics.fmean(r["wer_filled"] for r in holed)
+        if holed
+        else None,
         "seconds_median": med("seconds"),
         "seconds_max": max(r["seconds"] for r in rows),
         "speech_seconds_median": med("speech_seconds"),
@@ -315,16 +441,91 @@ def main() -> None:
         "joins_over": sum(r["joins_over"] for r in rows),
         "worst_join_ratio": max(r["worst_join_ratio"] for r in rows),
         "loudness_error_max_lu": max(r["loudness_error_lu"] for r in rows),
-        "loudness_error_median_lu": med("loudness_error_lu"),
         "loudness_error_ffmpeg_max_lu": max(r["loudness_error_ffmpeg_lu"] for r in rows),
-        "loudness_error_ffmpeg_median_lu": med("loudness_error_ffmpeg_lu"),
-        "seconds_15k_words_median": statistics.median(scale_times),
-        "seconds_15k_words_max": max(scale_times),
         "uncovered_words": sorted({w for r in rows for w in r["uncovered"]}),
         "normalised_tokens_checked": sum(len(normalise(r["text"])) for r in rows),
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--speaker", choices=("sonnets", "mfa"), default="sonnets")
+    parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--sentences", type=int, default=20)
+    parser.add_argument("--home", type=Path, help="library (default bench/out/overdub-SPEAKER)")
+    parser.add_argument("--fill-plain", action="store_true", help="unmatched espeak-ng fill")
+    parser.add_argument("--no-scale", action="store_true", help="skip the 15,000-word timing")
+    args = parser.parse_args()
+    if not (DATA / "sonnets").is_dir():
+        raise SystemExit(f"speech data not found at {DATA}")
+    home = args.home or OUT / (
+        "overdub-home" if args.speaker == "sonnets" else f"overdub-{args.speaker}"
+    )
+    os.environ.setdefault("WORDCUT_USER", "bench-reader")
+    audio, reference = speaker_material(args.speaker)
+    build_library(home, audio)
+
+    from editor.overdub.consent import bundled_transcriber
+    from editor.project import open_project
+    from editor.store import open_store
+
+    hear = bundled_transcriber()
+    store = open_store(home)
+    project = open_project(store, "sonnets")
+    ids = [w.id for w in project.document.words]
+    splice, speech = SpliceBackend(), SpeechBackend()
+    fill = SpeechBackend(match_speaker=False) if args.fill_plain else SpeechBackend()
+    sets = {
+        "a_own_words": sentences(transcript_phrases(project, args.seed), args.sentences, args.seed),
+        "b_reference_text": sentences(
+            reference_phrases(reference, args.seed), args.sentences, args.seed
+        ),
+    }
+    results: dict[str, Any] = {}
+    ctx: VoiceContext | None = None
+    for name, texts in sets.items():
+        rows: list[dict[str, Any]] = []
+        print(f"== {name}", flush=True)
+        for k, text in enumerate(texts):
+            row, ctx = measure_line(project, ids, k, text, hear, splice, speech, fill)
+            rows.append(row)
+            filled = "" if row["heard_filled"] is None else f" filled {row['wer_filled']:5.1%}"
+            print(
+                f"{row['coverage']:5.0%} cover  WER {row['wer']:5.1%}{filled}  "
+                f"{row['seconds']:5.2f} s (espeak {row['speech_seconds']:4.2f} s)  "
+                f"joins {row['joins']} over {row['joins_over']}  "
+                f"ΔL {row['loudness_error_lu']:4.2f} LU  | {text}",
+                flush=True,
+            )
+        results[name] = {"summary": summarise(rows), "rows": rows}
+
+    floor = readback_floor(project, hear, args.sentences, args.seed)
+    scale_times: list[float] = []
+    if not args.no_scale:  # the same lines against a 15,000-word speaker history
+        rng = line_range(project.document, ids[20], ids[29])
+        big = tiled(speaker_context(project, rng), 15_000)
+        for text in sets["a_own_words"][:5]:
+            t0 = time.perf_counter()
+            compose(VoiceRequest(parse_line(text), big, None), splice)
+            scale_times.append(time.perf_counter() - t0)
+    project.close()
+    store.close()
+    summary = {
+        "speaker": args.speaker,
+        "seed": args.seed,
+        "fill": "plain" if args.fill_plain else "matched",
+        "speaker_words": 0 if ctx is None else len(ctx.words),
+        "load_average": os.getloadavg(),
+        **{name: r["summary"] for name, r in results.items()},
+        "unedited_floor": floor["summary"],
+        "seconds_15k_words_median": statistics.median(scale_times) if scale_times else None,
+        "seconds_15k_words_max": max(scale_times) if scale_times else None,
+    }
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "overdub.json").write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
+    tag = f"{args.speaker}-{args.seed}{'-plain' if args.fill_plain else ''}"
+    (OUT / f"overdub-{tag}.json").write_text(
+        json.dumps({"summary": summary, "sets": results, "floor": floor["rows"]}, indent=1)
+    )
     print(json.dumps(summary, indent=1))
 
 
