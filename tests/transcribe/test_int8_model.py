@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from editor.transcribe import int8_model as ct2_int8
+from editor.transcribe import int8_model as ct2_int8  # the name the tests were written with
 from editor.transcribe.int8_model import DTYPES, Model, ModelFormatError, Variable
 from editor.transcribe.model import ModelSpec, int8_folder
 
