@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from editor.transcribe import int8_model as ct2_int8  # the name the tests were written with
+from editor.transcribe import int8_model
 from editor.transcribe.int8_model import DTYPES, Model, ModelFormatError, Variable
 from editor.transcribe.model import ModelSpec, int8_folder
 
@@ -55,17 +55,19 @@ def synthetic() -> Model:
 
 def test_the_file_format_round_trips_byte_for_byte() -> None:
     model = synthetic()
-    data = ct2_int8.write_model(model)
-    again = ct2_int8.read_model(data)
+    data = int8_model.write_model(model)
+    again = int8_model.read_model(data)
     assert again == model
-    assert ct2_int8.write_model(again) == data
+    assert int8_model.write_model(again) == data
 
 
 def test_weights_are_quantised_per_row_and_everything_else_is_untouched() -> None:
     model = synthetic()
-    quantised, count = ct2_int8.quantize_model(model)
+    quantised, count = int8_model.quantize_model(model)
     assert count == 3  # embeddings and both linear weights; not the convolution
-    by_name = {v.name: v for v in ct2_int8.read_model(ct2_int8.write_model(quantised)).variables}
+    by_name = {
+        v.name: v for v in int8_model.read_model(int8_model.write_model(quantised)).variables
+    }
     originals = {v.name: v for v in model.variables}
     for name in (
         "decoder/activation",
@@ -99,25 +101,27 @@ def test_models_it_does_not_understand_are_refused() -> None:
     model = synthetic()
     model.spec = "TransformerSpec"
     with pytest.raises(ModelFormatError, match="TransformerSpec"):
-        ct2_int8.quantize_model(model)
-    data = bytearray(ct2_int8.write_model(synthetic()))
+        int8_model.quantize_model(model)
+    data = bytearray(int8_model.write_model(synthetic()))
     data[0] = 4  # binary version 4: its loader truncated instead of rounding
     with pytest.raises(ModelFormatError, match="binary version 4"):
-        ct2_int8.read_model(bytes(data))
+        int8_model.read_model(bytes(data))
     with pytest.raises(ModelFormatError, match="truncated"):
-        ct2_int8.read_model(ct2_int8.write_model(synthetic())[:-3])
+        int8_model.read_model(int8_model.write_model(synthetic())[:-3])
 
 
 def test_the_command_line_copies_the_folder(tmp_path: Path) -> None:
     src, dest = tmp_path / "src", tmp_path / "dest"
     src.mkdir()
-    (src / "model.bin").write_bytes(ct2_int8.write_model(synthetic()))
+    (src / "model.bin").write_bytes(int8_model.write_model(synthetic()))
     (src / "config.json").write_text("{}")
-    assert ct2_int8.main([str(src), str(dest)]) == 0
+    assert int8_model.main([str(src), str(dest)]) == 0
     assert (dest / "config.json").read_text() == "{}"
-    weights = {v.name: v for v in ct2_int8.read_model((dest / "model.bin").read_bytes()).variables}
+    weights = {
+        v.name: v for v in int8_model.read_model((dest / "model.bin").read_bytes()).variables
+    }
     assert weights["decoder/embeddings/weight"].dtype == I8
-    assert ct2_int8.main([str(tmp_path / "nothing"), str(dest)]) == 1
+    assert int8_model.main([str(tmp_path / "nothing"), str(dest)]) == 1
 
 
 def bundled_model() -> Path:
@@ -142,9 +146,9 @@ def decode(model_dir: Path, compute_type: str, features: np.ndarray) -> tuple[li
 def test_the_real_int8_copy_decodes_speech_exactly_like_the_original(tmp_path: Path) -> None:
     src = bundled_model()
     original = (src / "model.bin").read_bytes()
-    assert ct2_int8.write_model(ct2_int8.read_model(original)) == original
+    assert int8_model.write_model(int8_model.read_model(original)) == original
     shutil.copytree(src, tmp_path / "float16")
-    assert ct2_int8.main([str(src), str(tmp_path / "int8")]) == 0
+    assert int8_model.main([str(src), str(tmp_path / "int8")]) == 0
     assert (tmp_path / "int8" / "model.bin").stat().st_size < 0.6 * len(original)
 
     from faster_whisper.audio import decode_audio
@@ -167,7 +171,7 @@ def test_the_real_int8_copy_decodes_speech_exactly_like_the_original(tmp_path: P
 
 def _folder(path: Path, model: Model) -> ModelSpec:
     path.mkdir(parents=True)
-    (path / "model.bin").write_bytes(ct2_int8.write_model(model))
+    (path / "model.bin").write_bytes(int8_model.write_model(model))
     (path / "config.json").write_text("{}")
     return ModelSpec(str(path), f"path:{path}", True)
 
@@ -179,14 +183,14 @@ def test_a_float_model_is_copied_once_as_int8(
     spec = _folder(tmp_path / "tiny", synthetic())
     first = Path(int8_folder(spec))
     assert first.parent == tmp_path / "cache" / "models" and first.name.startswith("tiny-")
-    quantised, _ = ct2_int8.quantize_model(synthetic())
-    assert (first / "model.bin").read_bytes() == ct2_int8.write_model(quantised)
+    quantised, _ = int8_model.quantize_model(synthetic())
+    assert (first / "model.bin").read_bytes() == int8_model.write_model(quantised)
     assert (first / "config.json").read_text() == "{}"
 
     def unread(data: bytes) -> Model:
         raise AssertionError("the source was read again")
 
-    monkeypatch.setattr(ct2_int8, "read_model", unread)
+    monkeypatch.setattr(int8_model, "read_model", unread)
     assert Path(int8_folder(spec)) == first
 
 
@@ -198,17 +202,17 @@ def test_a_changed_model_gets_a_new_copy_and_the_old_one_goes(
     first = Path(int8_folder(spec))
     bigger = synthetic()
     bigger.variables.append(var("decoder/extra/weight", np.ones((2, 8), np.float16)))
-    (tmp_path / "tiny" / "model.bin").write_bytes(ct2_int8.write_model(bigger))
+    (tmp_path / "tiny" / "model.bin").write_bytes(int8_model.write_model(bigger))
     second = Path(int8_folder(spec))
     assert second != first and (second / "model.bin").is_file() and not first.exists()
 
 
 def test_an_int8_model_is_used_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WORDCUT_CACHE", str(tmp_path / "cache"))
-    quantised, _ = ct2_int8.quantize_model(synthetic())
+    quantised, _ = int8_model.quantize_model(synthetic())
     spec = _folder(tmp_path / "installer", quantised)
     assert int8_folder(spec) == spec.source
-    monkeypatch.setattr(ct2_int8, "read_model", lambda data: pytest.fail("read again"))
+    monkeypatch.setattr(int8_model, "read_model", lambda data: pytest.fail("read again"))
     assert int8_folder(spec) == spec.source  # the marker says so without reading 40 MB
 
 
