@@ -163,6 +163,9 @@ def test_preview_changes_nothing(home: Path, capsys: pytest.CaptureFixture[str])
         (["--replace", "4-0", "--text", "this is"], "inverted"),
         (["--replace", "0-4", "--text", "this is", "--backend", "nope"], "no voice backend"),
         (["--replace", "0-4", "--text", "zebra quagga"], "cannot say 'zebra', 'quagga'"),
+        (["--replace", "0-4", "--text", "the 3rd time"], "cannot tell how to say '3rd'"),
+        (["--replace", "0-4", "--text", "⅛ cup"], "cannot tell how to say '⅛'"),
+        (["--replace", "0-4", "--text", "it is US$5"], "write the amount in words"),
     ],
 )
 def test_bad_input_one_line_project_unchanged(
@@ -174,6 +177,22 @@ def test_bad_input_one_line_project_unchanged(
     err = capsys.readouterr().err.strip()
     assert says in err and "\n" not in err and "Traceback" not in err
     assert _state(home) == before
+
+
+def test_missing_espeak_voice_is_one_clear_line(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    before = _state(home)
+    monkeypatch.setenv("WORDCUT_ESPEAK_VOICE", "xx-no-such-voice")
+    assert cli("overdub", "show", "--replace", "0-4", "--text", "hello", "--backend", "speech") == 1
+    err = capsys.readouterr().err.strip()
+    assert "cannot speak with voice 'xx-no-such-voice'" in err and "\n" not in err
+    assert _state(home) == before
+    assert not list((home / "projects").glob("*/clips/*"))
 
 
 def test_missing_clip_file_later_is_one_clear_line(
@@ -189,6 +208,15 @@ def test_missing_clip_file_later_is_one_clear_line(
     err = capsys.readouterr().err.strip()
     assert clip.name in err and "\n" not in err
     assert not (home.parent / "ep.wav").exists()
+    assert _state(home) == before
+    # a preview of another line plays the program around it, so it says the same
+    preview = home.parent / "line.wav"
+    assert (
+        cli("overdub", "show", "--replace", "5-6", "--text", "this is", "--preview", str(preview))
+        == 1
+    )
+    err = capsys.readouterr().err.strip()
+    assert clip.name in err and "\n" not in err and not preview.exists()
     assert _state(home) == before
 
 
