@@ -107,4 +107,4 @@ def limit(x: Samples, rate: int, ceiling: float = PEAK_CEILING) -> Samples:
     gain = (csum[w:] - csum[:-w]) / w
     gain = np.minimum(gain, need)  # rounding of the average never lets a peak through
     shaped = x * (gain[:, None] if x.ndim == 2 else gain)
-    return shaped.astype(np.float32)
+    return np.asarray(shaped, dtype=np.float32)

@@ -245,7 +245,8 @@ def _band_levels(x: npt.NDArray[np.float64], rate: int, size: int) -> npt.NDArra
     if len(x) < size:
         x = np.pad(x, (0, size - len(x)))
     frames = np.lib.stride_tricks.sliding_window_view(x, size)[:: size // 2]
-    return np.mean(np.abs(np.fft.rfft(frames * np.hanning(size), axis=1)) ** 2, axis=0)
+    power = np.abs(np.fft.rfft(frames * np.hanning(size), axis=1)) ** 2
+    return np.asarray(power.mean(axis=0), dtype=np.float64)
 
 
 def match_spectrum(x: Samples, reference: Samples, rate: int) -> Samples:
