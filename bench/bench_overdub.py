@@ -1,7 +1,7 @@
 """Overdub benchmark: the splice backend on real speech, against the issue's bars.
 
 Run: ``.venv/bin/python bench/bench_overdub.py [--speaker sonnets|mfa] [--seed N]
-[--sentences 20] [--home DIR]``.
+[--sentences 20] [--context 10 1] [--home DIR]``.
 
 Speakers (../shared/data, one person each, imported and transcribed by the bundled model through
 the real ``wordcut`` commands; each library is kept in ``bench/out/overdub-<speaker>`` so a rerun
@@ -31,13 +31,28 @@ For each line it measures:
 * **time** — text → finished clip (context, choice, assembly, loudness match) for the 10-word
   line; the reference measured in the same run is espeak-ng (``--backend speech``) saying the
   same line through the same path;
-* **intelligibility** — the clip transcribed by the bundled model, WER against the requested
-  text (uncovered words count as deletions);
+* **intelligibility, in context** (the primary figure) — the line as a listener meets it: the
+  project's programme with the edit applied as ``wordcut overdub`` would commit it (on a copy of
+  the document, through the export's EDL reader), ``--context`` seconds either side of the clip
+  (10 s by default, about one recogniser window; also 1 s, what ``--preview`` renders),
+  transcribed by the bundled model with word timestamps; the words whose midpoints fall inside
+  the clip's span are scored against the requested text. Its floor is the same measure on the
+  *unedited* programme: the replaced words in their own context, the words inside their span
+  against the transcript's words — paired with the lines, range for range;
+* **intelligibility, isolated** (kept for comparison with earlier runs) — the clip alone,
+  transcribed by the bundled model, WER against the requested text (uncovered words count as
+  deletions); its floor is 10-word stretches of the recording cut where splice cuts,
+  transcribed alone;
 * **clicks** — at every join, the clip's largest sample step in the gap between the two joined
   words against the recording's own largest step within 25 ms around both cut words (the
   reader's rule; tests/overdub/test_splice.py checks the same);
 * **loudness** — the clip's BS.1770 integrated loudness against the speaker's 8 s either side
   of the replaced words (the export's own meter).
+
+Each read-back also says where its errors fall: on the line's first and last requested words
+(where it meets the programme around it) or on the words inside it (its own joins), by a
+Levenshtein alignment. ``--rescore bench/out/overdub-*.json`` prints these figures again from
+saved runs without the model.
 
 With ``--fill-plain`` the speech fill is espeak-ng as it was before it was matched to the
 speaker (default pitch, no band limit), to measure what the matching does.
@@ -280,6 +295,141 @@ def to_16k(x: np.ndarray, rate: int) -> np.ndarray:
     return np.concatenate(list(resample_blocks([mono], len(mono), rate, 16000, 1)))[:, 0]
 
 
+TimedText = list[tuple[str, float, float]]
+
+
+def timed_transcriber() -> Any:
+    """The bundled model as :func:`editor.overdub.consent.bundled_transcriber` runs it (same
+    model, language and beam), with word timestamps: samples (16 kHz mono) -> (word, start,
+    end) in seconds from the excerpt's start."""
+    from editor.transcribe.model import default_threads, load_whisper, resolve_model
+
+    model = load_whisper(resolve_model(None), threads=default_threads())
+
+    def transcribe(samples: np.ndarray) -> TimedText:
+        segments, _ = model.transcribe(samples, language="en", beam_size=5, word_timestamps=True)
+        return [
+            (w.word.strip(), float(w.start), float(w.end))
+            for seg in segments
+            for w in seg.words or ()
+            if w.word.strip()
+        ]
+
+    return transcribe
+
+
+def edited_programme(
+    project: Any, rng: Any, line: Any, clip: Any, folder: Path
+) -> tuple[Any, float, float]:
+    """The programme with the line committed as ``wordcut overdub`` would commit it — delete
+    the range, the clip after the anchor — on a copy of the document (the project is not
+    changed), the way :func:`editor.overdub.edit.preview` renders it. Returns the EDL and the
+    clip's span in programme seconds."""
+    import msgspec
+
+    from editor.overdub.clipstore import wav_bytes
+    from editor.overdub.edit import Prepared, overdub_op
+    from render.edl import ClipInsert
+    from render.reader import EdlReader
+    from sync.derive import derive_edl
+    from sync.document import Document
+
+    doc = Document.from_snapshot(
+        msgspec.json.decode(msgspec.json.encode(project.document.snapshot()))
+    )
+    clip_file = folder / "in-context-line.wav"
+    clip_file.write_bytes(wav_bytes(clip))
+    doc.apply(overdub_op(Prepared(rng, line, clip, None, "splice"), clip_file.name, doc))
+    edl = derive_edl(
+        doc,
+        project.edl_tracks(),
+        sample_rate=project.record.sample_rate,
+        quietest=project.quietest(),
+        clip_path=lambda c: clip_file if c == clip_file.name else project.clip_path(c),
+    )
+    index = next(
+        k
+        for k, seg in enumerate(edl.segments)
+        if isinstance(seg, ClipInsert) and seg.path == clip_file
+    )
+    with EdlReader(edl) as reader:
+        start = reader.segment_starts()[index] / reader.sample_rate
+    return edl, start, start + clip.duration
+
+
+def excerpt(edl: Any, a: float, b: float, context: float) -> tuple[np.ndarray, float, float]:
+    """``context`` seconds of the programme either side of ``a..b`` (programme seconds), at
+    16 kHz mono, and ``a..b`` in seconds from the excerpt's start."""
+    from render.reader import EdlReader
+
+    with EdlReader(edl) as reader:
+        rate = reader.sample_rate
+        lo = max(0, round((a - context) * rate))
+        hi = min(reader.frames, round((b + context) * rate))
+        audio = np.clip(reader.read(lo, hi - lo), -1.0, 1.0)
+    return to_16k(audio, rate), a - lo / rate, b - lo / rate
+
+
+def heard_inside(timed: TimedText, a: float, b: float) -> str:
+    """The recognised words whose midpoints fall inside ``a..b``: what the listener heard there."""
+    return " ".join(w for w, s, e in timed if a <= (s + e) / 2 <= b)
+
+
+def in_context(
+    project: Any,
+    rng: Any,
+    line: Any,
+    clip: Any,
+    text: str,
+    hear_timed: Any,
+    contexts: list[float],
+) -> dict[str, dict[str, Any]]:
+    """The line read back in its place in the edited programme, for each context length:
+    ``{"10s": {"wer": …, "heard": …}, …}`` (see the module doc)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    edl, a, b = edited_programme(project, rng, line, clip, OUT)
+    out = {}
+    for c in contexts:
+        audio, ea, eb = excerpt(edl, a, b, c)
+        heard = heard_inside(hear_timed(audio), ea, eb)
+        out[f"{c:g}s"] = {"wer": wer(text, heard).rate, "heard": heard}
+    return out
+
+
+def context_floor(
+    project: Any, ranges: list[Any], hear_timed: Any, contexts: list[float]
+) -> dict[str, Any]:
+    """The in-context measure on the *unedited* programme: each line's replaced words in their
+    own context, the words heard inside their span (first word's start to last word's end)
+    against the transcript's words for them — the same ranges as the lines, so the two pair."""
+    doc = project.document
+    edl = project.edl()
+    spans = project.program_map(edl)
+    rows = []
+    for rng in ranges:
+        a = spans.word_span(rng.first)
+        b = spans.word_span(rng.last)
+        assert a is not None and b is not None
+        text = " ".join(doc.text_of(w) for w in rng.ids)
+        row: dict[str, Any] = {"text": text}
+        for c in contexts:
+            audio, ea, eb = excerpt(edl, a[0], b[1], c)
+            heard = heard_inside(hear_timed(audio), ea, eb)
+            row[f"{c:g}s"] = {"wer": wer(text, heard).rate, "heard": heard}
+        rows.append(row)
+    summary = {}
+    for c in contexts:
+        rates = [r[f"{c:g}s"]["wer"] for r in rows]
+        summary[f"{c:g}s"] = {
+            "wer_mean": statistics.fmean(rates),
+            "wer_median": statistics.median(rates),
+            "wer_points_by_position": by_position(
+                [(r["text"], r[f"{c:g}s"]["heard"]) for r in rows]
+            ),
+        }
+    return {"summary": {"stretches": len(rows), **summary}, "rows": rows}
+
+
 def tiled(ctx: VoiceContext, words_wanted: int) -> VoiceContext:
     """The speaker's words repeated over the same audio until there are ``words_wanted``."""
     span = max(w.end for w in ctx.words) + 5.0
@@ -323,11 +473,12 @@ def measure_line(
     splice: Any,
     speech: Any,
     fill: Any,
+    hear_timed: Any,
+    contexts: list[float],
 ) -> tuple[dict[str, Any], VoiceContext]:
     """One sentence through splice (as is, and with the speech fill when it has holes) and
-    through espeak-ng alone (the time reference)."""
-    first = 5 + (k * 13) % (len(ids) - WORDS - 10)
-    rng = line_range(project.document, ids[first], ids[first + WORDS - 1])
+    through espeak-ng alone (the time reference); read back alone and in context."""
+    rng = replaced_range(project, ids, k)
     t0 = time.perf_counter()
     line = parse_line(text)
     ctx = speaker_context(project, rng)
@@ -340,13 +491,16 @@ def measure_line(
     raw = splice.generate(VoiceRequest(line, ctx, None))
     joins, over, worst = join_clicks(ctx, raw)
     heard = hear(to_16k(clip.samples, clip.sample_rate))
+    context = in_context(project, rng, line, clip, text, hear_timed, contexts)
     filled_wer = None
     filled_heard = None
+    filled_context = None
     if clip.uncovered:
         ctx3 = speaker_context(project, rng)
         filled = compose(VoiceRequest(line, ctx3, None), splice, fill)
         filled_heard = hear(to_16k(filled.samples, filled.sample_rate)).strip()
         filled_wer = wer(text, filled_heard).rate
+        filled_context = in_context(project, rng, line, filled, text, hear_timed, contexts)
     lufs, target = level.loudness(clip.samples, ctx.sample_rate), level.target_loudness(ctx)
     OUT.mkdir(parents=True, exist_ok=True)
     ff_error = abs(
@@ -361,6 +515,8 @@ def measure_line(
         "coverage": covered,
         "wer": wer(text, heard).rate,
         "wer_filled": wer(text, heard).rate if filled_wer is None else filled_wer,
+        "context": context,
+        "context_filled": context if filled_context is None else filled_context,
         "seconds": t_splice,
         "speech_seconds": t_speech,
         "joins": joins,
@@ -371,6 +527,13 @@ def measure_line(
         "uncovered": list(clip.uncovered),
     }
     return row, ctx
+
+
+def replaced_range(project: Any, ids: list[str], k: int) -> Any:
+    """The 10-word stretch line ``k`` replaces (the same in both sets, spread over the
+    recording)."""
+    first = 5 + (k * 13) % (len(ids) - WORDS - 10)
+    return line_range(project.document, ids[first], ids[first + WORDS - 1])
 
 
 def readback_floor(project: Any, hear: Any, count: int, seed: int) -> dict[str, Any]:
@@ -415,14 +578,75 @@ def readback_floor(project: Any, hear: Any, count: int, seed: int) -> dict[str, 
     }
 
 
+def errors_by_word(reference: str, heard: str) -> list[int]:
+    """Errors charged to each requested word by a Levenshtein alignment (the same costs as
+    :func:`editor.transcribe.wer.wer`): a substitution or deletion to its word, an insertion to
+    the requested word it lands beside. Their sum is the WER's numerator."""
+    ref, hyp = normalise(reference), normalise(heard)
+    n, m = len(ref), len(hyp)
+    cost = [[i + j if i == 0 or j == 0 else 0 for j in range(m + 1)] for i in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cost[i][j] = min(
+                cost[i - 1][j] + 1,
+                cost[i][j - 1] + 1,
+                cost[i - 1][j - 1] + (ref[i - 1] != hyp[j - 1]),
+            )
+    out = [0] * n
+    i, j = n, m
+    while n and (i > 0 or j > 0):
+        if i > 0 and j > 0 and cost[i][j] == cost[i - 1][j - 1] + (ref[i - 1] != hyp[j - 1]):
+            out[i - 1] += ref[i - 1] != hyp[j - 1]
+            i, j = i - 1, j - 1
+        elif i > 0 and cost[i][j] == cost[i - 1][j] + 1:
+            out[i - 1] += 1
+            i -= 1
+        else:
+            out[min(max(i - 1, 0), n - 1)] += 1
+            j -= 1
+    return out
+
+
+def by_position(pairs: list[tuple[str, str]]) -> dict[str, float]:
+    """WER points from the line's first and last requested words (where it meets the
+    programme around it) and from the words inside it (its own joins), over all ``pairs``
+    of (requested, heard)."""
+    edge = inner = tokens = 0
+    for text, heard in pairs:
+        errors = errors_by_word(text, heard)
+        tokens += len(errors)
+        edge += sum(errors[:1]) + (errors[-1] if len(errors) > 1 else 0)
+        inner += sum(errors[1:-1])
+    return {"edge_words": edge / max(tokens, 1), "inner_words": inner / max(tokens, 1)}
+
+
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def med(key: str) -> float:
-        return statistics.median(r[key] for r in rows)
+        return float(statistics.median(r[key] for r in rows))
 
     full = [r for r in rows if r["coverage"] == 1.0]
     holed = [r for r in rows if r["coverage"] < 1.0]
+
+    def mean_of(group: list[dict[str, Any]], key: str, c: str) -> float | None:
+        return statistics.fmean(r[key][c]["wer"] for r in group) if group else None
+
+    in_context = {
+        c: {
+            "wer_mean": mean_of(rows, "context", c),
+            "wer_median": statistics.median(r["context"][c]["wer"] for r in rows),
+            "wer_mean_fully_covered": mean_of(full, "context", c),
+            "wer_mean_with_speech_fill": mean_of(rows, "context_filled", c),
+            "wer_mean_holed_lines_as_is": mean_of(holed, "context", c),
+            "wer_mean_holed_lines_filled": mean_of(holed, "context_filled", c),
+            "wer_points_by_position": by_position(
+                [(r["text"], r["context"][c]["heard"]) for r in rows]
+            ),
+        }
+        for c in rows[0]["context"]
+    }
     return {
         "sentences": len(rows),
+        "in_context": in_context,
         "coverage_mean": statistics.fmean(r["coverage"] for r in rows),
         "coverage_min": min(r["coverage"] for r in rows),
         "fully_covered": len(full),
@@ -430,6 +654,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "wer_median": med("wer"),
         "wer_mean_fully_covered": statistics.fmean(r["wer"] for r in full) if full else None,
         "wer_mean_with_speech_fill": statistics.fmean(r["wer_filled"] for r in rows),
+        "wer_points_by_position": by_position([(r["text"], r["heard"]) for r in rows]),
         "wer_mean_holed_lines_as_is": statistics.fmean(r["wer"] for r in holed) if holed else None,
         "wer_mean_holed_lines_filled": statistics.fmean(r["wer_filled"] for r in holed)
         if holed
@@ -447,6 +672,29 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def rescore(path: Path) -> dict[str, Any]:
+    """The read-back figures of a saved run (``bench/out/overdub-*.json``), with where in the
+    line the errors fall, recomputed from its rows without the model."""
+    saved = json.loads(path.read_text())
+    own = saved["sets"]["a_own_words"]["rows"]
+    floor = saved.get("floor_in_context", [])
+    out: dict[str, Any] = {"run": path.name, "load_average": saved["summary"]["load_average"]}
+    for c in own[0].get("context", {}):
+        out[f"in_context_{c}"] = {
+            "a_wer_mean": statistics.fmean(r["context"][c]["wer"] for r in own),
+            "a_by_position": by_position([(r["text"], r["context"][c]["heard"]) for r in own]),
+            "floor_wer_mean": statistics.fmean(r[c]["wer"] for r in floor) if floor else None,
+            "floor_by_position": by_position([(r["text"], r[c]["heard"]) for r in floor]),
+        }
+    out["isolated"] = {
+        "a_wer_mean": statistics.fmean(r["wer"] for r in own),
+        "a_by_position": by_position([(r["text"], r["heard"]) for r in own]),
+        "floor_wer_mean": statistics.fmean(r["wer"] for r in saved["floor"]),
+        "floor_by_position": by_position([(r["text"], r["heard"]) for r in saved["floor"]]),
+    }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--speaker", choices=("sonnets", "mfa"), default="sonnets")
@@ -455,7 +703,26 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="library (default bench/out/overdub-SPEAKER)")
     parser.add_argument("--fill-plain", action="store_true", help="unmatched espeak-ng fill")
     parser.add_argument("--no-scale", action="store_true", help="skip the 15,000-word timing")
+    parser.add_argument(
+        "--context",
+        type=float,
+        nargs="+",
+        default=[10.0, 1.0],
+        metavar="SECONDS",
+        help="programme either side of the line for the in-context read-back (first: primary)",
+    )
+    parser.add_argument(
+        "--rescore",
+        type=Path,
+        nargs="+",
+        metavar="JSON",
+        help="print the read-back figures of saved runs (no model, no new run)",
+    )
     args = parser.parse_args()
+    if args.rescore:
+        for path in args.rescore:
+            print(json.dumps(rescore(path), indent=1))
+        return
     if not (DATA / "sonnets").is_dir():
         raise SystemExit(f"speech data not found at {DATA}")
     home = args.home or OUT / (
@@ -469,7 +736,10 @@ def main() -> None:
     from editor.project import open_project
     from editor.store import open_store
 
+    if any(c < 0 for c in args.context):
+        raise SystemExit("--context: seconds must not be negative")
     hear = bundled_transcriber()
+    hear_timed = timed_transcriber()
     store = open_store(home)
     project = open_project(store, "sonnets")
     ids = [w.id for w in project.document.words]
@@ -487,11 +757,15 @@ def main() -> None:
         rows: list[dict[str, Any]] = []
         print(f"== {name}", flush=True)
         for k, text in enumerate(texts):
-            row, ctx = measure_line(project, ids, k, text, hear, splice, speech, fill)
+            row, ctx = measure_line(
+                project, ids, k, text, hear, splice, speech, fill, hear_timed, args.context
+            )
             rows.append(row)
             filled = "" if row["heard_filled"] is None else f" filled {row['wer_filled']:5.1%}"
+            heard = "  ".join(f"{c} {v['wer']:5.1%}" for c, v in row["context"].items())
             print(
-                f"{row['coverage']:5.0%} cover  WER {row['wer']:5.1%}{filled}  "
+                f"{row['coverage']:5.0%} cover  in context {heard}  "
+                f"alone {row['wer']:5.1%}{filled}  "
                 f"{row['seconds']:5.2f} s (espeak {row['speech_seconds']:4.2f} s)  "
                 f"joins {row['joins']} over {row['joins_over']}  "
                 f"ΔL {row['loudness_error_lu']:4.2f} LU  | {text}",
@@ -500,6 +774,8 @@ def main() -> None:
         results[name] = {"summary": summarise(rows), "rows": rows}
 
     floor = readback_floor(project, hear, args.sentences, args.seed)
+    ranges = [replaced_range(project, ids, k) for k in range(args.sentences)]
+    floor_context = context_floor(project, ranges, hear_timed, args.context)
     scale_times: list[float] = []
     if not args.no_scale:  # the same lines against a 15,000-word speaker history
         rng = line_range(project.document, ids[20], ids[29])
@@ -517,6 +793,7 @@ def main() -> None:
         "speaker_words": 0 if ctx is None else len(ctx.words),
         "load_average": os.getloadavg(),
         **{name: r["summary"] for name, r in results.items()},
+        "unedited_floor_in_context": floor_context["summary"],
         "unedited_floor": floor["summary"],
         "seconds_15k_words_median": statistics.median(scale_times) if scale_times else None,
         "seconds_15k_words_max": max(scale_times) if scale_times else None,
@@ -524,7 +801,15 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     tag = f"{args.speaker}-{args.seed}{'-plain' if args.fill_plain else ''}"
     (OUT / f"overdub-{tag}.json").write_text(
-        json.dumps({"summary": summary, "sets": results, "floor": floor["rows"]}, indent=1)
+        json.dumps(
+            {
+                "summary": summary,
+                "sets": results,
+                "floor": floor["rows"],
+                "floor_in_context": floor_context["rows"],
+            },
+            indent=1,
+        )
     )
     print(json.dumps(summary, indent=1))
 
