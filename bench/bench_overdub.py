@@ -146,7 +146,10 @@ def build_library(home: Path, audio: Path) -> None:
     if marker.exists():
         return
     home.mkdir(parents=True, exist_ok=True)
-    print("building the library (import + transcription with the bundled model)…", flush=True)
+    print(
+        "building the library (import + transcription with the bundled model)…",
+        flush=True,
+    )
     cli(home, "new", "sonnets")
     cli(home, "import", "sonnets", str(audio), "--label", SPEAKER)
     cli(home, "transcribe", "sonnets")
@@ -475,10 +478,12 @@ def measure_line(
     fill: Any,
     hear_timed: Any,
     contexts: list[float],
+    ranges: str = "spread",
+    count: int = 20,
 ) -> tuple[dict[str, Any], VoiceContext]:
     """One sentence through splice (as is, and with the speech fill when it has holes) and
     through espeak-ng alone (the time reference); read back alone and in context."""
-    rng = replaced_range(project, ids, k)
+    rng = replaced_range(project, ids, k, ranges, count)
     t0 = time.perf_counter()
     line = parse_line(text)
     ctx = speaker_context(project, rng)
@@ -501,7 +506,10 @@ def measure_line(
         filled_heard = hear(to_16k(filled.samples, filled.sample_rate)).strip()
         filled_wer = wer(text, filled_heard).rate
         filled_context = in_context(project, rng, line, filled, text, hear_timed, contexts)
-    lufs, target = level.loudness(clip.samples, ctx.sample_rate), level.target_loudness(ctx)
+    lufs, target = (
+        level.loudness(clip.samples, ctx.sample_rate),
+        level.target_loudness(ctx),
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     ff_error = abs(
         ffmpeg_lufs(clip.samples, ctx.sample_rate, OUT / "overdub-clip.wav")
@@ -529,11 +537,33 @@ def measure_line(
     return row, ctx
 
 
-def replaced_range(project: Any, ids: list[str], k: int) -> Any:
-    """The 10-word stretch line ``k`` replaces (the same in both sets, spread over the
-    recording)."""
-    first = 5 + (k * 13) % (len(ids) - WORDS - 10)
-    return line_range(project.document, ids[first], ids[first + WORDS - 1])
+def replaced_range(
+    project: Any, ids: list[str], k: int, mode: str = "spread", count: int = 20
+) -> Any:
+    """The words line ``k`` of ``count`` replaces (the same in both sets).
+
+    ``spread``: a 10-word stretch, spread over the recording at a fixed step, wherever it falls
+    — often mid-phrase, so an unrelated sentence is dropped between two words said without a
+    pause. ``phrase``: a whole phrase, as a correction replaces a flubbed line — from a word
+    after a pause or punctuation (see :data:`PHRASE_PAUSE`) to the last word before the next
+    one at least 5 words on (at most 15 words), starts spread evenly over the recording."""
+    if mode == "spread":
+        first = 5 + (k * 13) % (len(ids) - WORDS - 10)
+        return line_range(project.document, ids[first], ids[first + WORDS - 1])
+    doc = project.document
+    spans = [(w.start, w.end) for w in doc.words]
+    ends = [
+        k2 + 1 == len(ids)
+        or bool(re.search(r"[,;:.!?]$", doc.text_of(ids[k2]).strip()))
+        or spans[k2 + 1][0] - spans[k2][1] >= PHRASE_PAUSE
+        for k2 in range(len(ids))
+    ]
+    starts = [i for i in range(1, len(ids) - 5) if ends[i - 1]]
+    first = starts[(k * len(starts)) // count if count <= len(starts) else k % len(starts)]
+    last = next((j for j in range(first + 4, min(first + 15, len(ids))) if ends[j]), None)
+    if last is None:
+        last = min(first + WORDS - 1, len(ids) - 1)
+    return line_range(project.document, ids[first], ids[last])
 
 
 def readback_floor(project: Any, hear: Any, count: int, seed: int) -> dict[str, Any]:
@@ -678,7 +708,10 @@ def rescore(path: Path) -> dict[str, Any]:
     saved = json.loads(path.read_text())
     own = saved["sets"]["a_own_words"]["rows"]
     floor = saved.get("floor_in_context", [])
-    out: dict[str, Any] = {"run": path.name, "load_average": saved["summary"]["load_average"]}
+    out: dict[str, Any] = {
+        "run": path.name,
+        "load_average": saved["summary"]["load_average"],
+    }
     for c in own[0].get("context", {}):
         out[f"in_context_{c}"] = {
             "a_wer_mean": statistics.fmean(r["context"][c]["wer"] for r in own),
@@ -710,6 +743,17 @@ def main() -> None:
         default=[10.0, 1.0],
         metavar="SECONDS",
         help="programme either side of the line for the in-context read-back (first: primary)",
+    )
+    parser.add_argument(
+        "--ranges",
+        choices=("spread", "phrase"),
+        default="spread",
+        help="what each line replaces: a 10-word stretch anywhere, or a whole phrase",
+    )
+    parser.add_argument(
+        "--own-only",
+        action="store_true",
+        help="set (a) only (skip the reference-text set)",
     )
     parser.add_argument(
         "--rescore",
@@ -751,6 +795,8 @@ def main() -> None:
             reference_phrases(reference, args.seed), args.sentences, args.seed
         ),
     }
+    if args.own_only:
+        del sets["b_reference_text"]
     results: dict[str, Any] = {}
     ctx: VoiceContext | None = None
     for name, texts in sets.items():
@@ -758,7 +804,18 @@ def main() -> None:
         print(f"== {name}", flush=True)
         for k, text in enumerate(texts):
             row, ctx = measure_line(
-                project, ids, k, text, hear, splice, speech, fill, hear_timed, args.context
+                project,
+                ids,
+                k,
+                text,
+                hear,
+                splice,
+                speech,
+                fill,
+                hear_timed,
+                args.context,
+                args.ranges,
+                args.sentences,
             )
             rows.append(row)
             filled = "" if row["heard_filled"] is None else f" filled {row['wer_filled']:5.1%}"
@@ -774,7 +831,9 @@ def main() -> None:
         results[name] = {"summary": summarise(rows), "rows": rows}
 
     floor = readback_floor(project, hear, args.sentences, args.seed)
-    ranges = [replaced_range(project, ids, k) for k in range(args.sentences)]
+    ranges = [
+        replaced_range(project, ids, k, args.ranges, args.sentences) for k in range(args.sentences)
+    ]
     floor_context = context_floor(project, ranges, hear_timed, args.context)
     scale_times: list[float] = []
     if not args.no_scale:  # the same lines against a 15,000-word speaker history
@@ -790,6 +849,7 @@ def main() -> None:
         "speaker": args.speaker,
         "seed": args.seed,
         "fill": "plain" if args.fill_plain else "matched",
+        "ranges": args.ranges,
         "speaker_words": 0 if ctx is None else len(ctx.words),
         "load_average": os.getloadavg(),
         **{name: r["summary"] for name, r in results.items()},
@@ -799,7 +859,10 @@ def main() -> None:
         "seconds_15k_words_max": max(scale_times) if scale_times else None,
     }
     OUT.mkdir(parents=True, exist_ok=True)
-    tag = f"{args.speaker}-{args.seed}{'-plain' if args.fill_plain else ''}"
+    tag = (
+        f"{args.speaker}-{args.seed}{'-plain' if args.fill_plain else ''}"
+        f"{'-phrase' if args.ranges == 'phrase' else ''}{'-own' if args.own_only else ''}"
+    )
     (OUT / f"overdub-{tag}.json").write_text(
         json.dumps(
             {
