@@ -389,13 +389,16 @@ def in_context(
 ) -> dict[str, dict[str, Any]]:
     """The line read back in its place in the edited programme, for each context length:
     ``{"10s": {"wer": …, "heard": …}, …}`` (see the module doc)."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    edl, a, b = edited_programme(project, rng, line, clip, OUT)
+    import tempfile
+
     out = {}
-    for c in contexts:
-        audio, ea, eb = excerpt(edl, a, b, c)
-        heard = heard_inside(hear_timed(audio), ea, eb)
-        out[f"{c:g}s"] = {"wer": wer(text, heard).rate, "heard": heard}
+    # A folder of its own: two runs at once must not read each other's clip.
+    with tempfile.TemporaryDirectory(prefix="bench-overdub-") as folder:
+        edl, a, b = edited_programme(project, rng, line, clip, Path(folder))
+        for c in contexts:
+            audio, ea, eb = excerpt(edl, a, b, c)
+            heard = heard_inside(hear_timed(audio), ea, eb)
+            out[f"{c:g}s"] = {"wer": wer(text, heard).rate, "heard": heard}
     return out
 
 
