@@ -162,41 +162,51 @@ def commit(project: Any, prepared: Prepared, *, user: str) -> tuple[int, Overdub
     return version, inserted.overdub
 
 
-def preview(project: Any, prepared: Prepared, out: Path) -> float:
-    """Write the line in context to ``out`` (WAV); returns its length in seconds."""
-    import soundfile as sf
-
-    from render.atomic import atomic_path
+def programme_with(project: Any, prepared: Prepared, clip_file: Path) -> tuple[Any, float, float]:
+    """The project's programme with ``prepared`` committed as :func:`commit` would commit it
+    (the range deleted, ``clip_file`` inserted after the anchor), on a copy of the document:
+    the project is not changed. Returns the EDL and the clip's span in programme seconds —
+    what a listener hears around the line (``--preview``, the benchmark's read-back)."""
     from render.edl import ClipInsert
     from render.reader import EdlReader
     from sync.derive import derive_edl
     from sync.document import Document
 
-    missing = project.missing
-    if missing:
-        raise OverdubError(missing[0].locate_hint(project.name) or "a track's media is missing")
     doc = Document.from_snapshot(
         msgspec.json.decode(msgspec.json.encode(project.document.snapshot()))
     )
+    clip_file.write_bytes(wav_bytes(prepared.clip))
+    doc.apply(overdub_op(prepared, clip_file.name, doc))
+    edl = derive_edl(
+        doc,
+        project.edl_tracks(),
+        sample_rate=project.record.sample_rate,
+        quietest=project.quietest(),
+        clip_path=lambda c: clip_file if c == clip_file.name else project.clip_path(c),
+    )
+    index = next(
+        k for k, s in enumerate(edl.segments) if isinstance(s, ClipInsert) and s.path == clip_file
+    )
+    with EdlReader(edl) as reader:
+        start = reader.segment_starts()[index] / reader.sample_rate
+    return edl, start, start + prepared.clip.duration
+
+
+def preview(project: Any, prepared: Prepared, out: Path) -> float:
+    """Write the line in context to ``out`` (WAV); returns its length in seconds."""
+    import soundfile as sf
+
+    from render.atomic import atomic_path
+    from render.reader import EdlReader
+
+    missing = project.missing
+    if missing:
+        raise OverdubError(missing[0].locate_hint(project.name) or "a track's media is missing")
     with tempfile.TemporaryDirectory(prefix="wordcut-preview-") as tmp:
-        clip_file = Path(tmp) / "preview.wav"
-        clip_file.write_bytes(wav_bytes(prepared.clip))
-        doc.apply(overdub_op(prepared, clip_file.name, doc))
-        edl = derive_edl(
-            doc,
-            project.edl_tracks(),
-            sample_rate=project.record.sample_rate,
-            quietest=project.quietest(),
-            clip_path=lambda c: clip_file if c == clip_file.name else project.clip_path(c),
-        )
-        index = next(
-            k
-            for k, s in enumerate(edl.segments)
-            if isinstance(s, ClipInsert) and s.path == clip_file
-        )
+        edl, start_s, _ = programme_with(project, prepared, Path(tmp) / "preview.wav")
         with EdlReader(edl) as reader:
             rate = reader.sample_rate
-            start = reader.segment_starts()[index]
+            start = round(start_s * rate)
             length = len(prepared.clip.samples)
             lo = max(0, start - round(PREVIEW_CONTEXT * rate))
             hi = min(reader.frames, start + length + round(PREVIEW_CONTEXT * rate))
