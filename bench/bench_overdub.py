@@ -1,7 +1,7 @@
 """Overdub benchmark: the splice backend on real speech, against the issue's bars.
 
 Run: ``.venv/bin/python bench/bench_overdub.py [--speaker sonnets|mfa] [--seed N]
-[--sentences 20] [--context 10 1] [--home DIR]``.
+[--sentences 20] [--context 10 1] [--ranges spread|phrase] [--own-only] [--home DIR]``.
 
 Speakers (../shared/data, one person each, imported and transcribed by the bundled model through
 the real ``wordcut`` commands; each library is kept in ``bench/out/overdub-<speaker>`` so a rerun
