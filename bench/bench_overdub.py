@@ -326,38 +326,12 @@ def edited_programme(
 ) -> tuple[Any, float, float]:
     """The programme with the line committed as ``wordcut overdub`` would commit it — delete
     the range, the clip after the anchor — on a copy of the document (the project is not
-    changed), the way :func:`editor.overdub.edit.preview` renders it. Returns the EDL and the
-    clip's span in programme seconds."""
-    import msgspec
+    changed), exactly as ``--preview`` renders it (:func:`editor.overdub.edit.programme_with`).
+    Returns the EDL and the clip's span in programme seconds."""
+    from editor.overdub.edit import Prepared, programme_with
 
-    from editor.overdub.clipstore import wav_bytes
-    from editor.overdub.edit import Prepared, overdub_op
-    from render.edl import ClipInsert
-    from render.reader import EdlReader
-    from sync.derive import derive_edl
-    from sync.document import Document
-
-    doc = Document.from_snapshot(
-        msgspec.json.decode(msgspec.json.encode(project.document.snapshot()))
-    )
-    clip_file = folder / "in-context-line.wav"
-    clip_file.write_bytes(wav_bytes(clip))
-    doc.apply(overdub_op(Prepared(rng, line, clip, None, "splice"), clip_file.name, doc))
-    edl = derive_edl(
-        doc,
-        project.edl_tracks(),
-        sample_rate=project.record.sample_rate,
-        quietest=project.quietest(),
-        clip_path=lambda c: clip_file if c == clip_file.name else project.clip_path(c),
-    )
-    index = next(
-        k
-        for k, seg in enumerate(edl.segments)
-        if isinstance(seg, ClipInsert) and seg.path == clip_file
-    )
-    with EdlReader(edl) as reader:
-        start = reader.segment_starts()[index] / reader.sample_rate
-    return edl, start, start + clip.duration
+    prepared = Prepared(rng, line, clip, None, "splice")
+    return programme_with(project, prepared, folder / "in-context-line.wav")
 
 
 def excerpt(edl: Any, a: float, b: float, context: float) -> tuple[np.ndarray, float, float]:
