@@ -3,14 +3,15 @@
 Runs under the ``spawn`` start method (a frozen app must not re-run itself, and CTranslate2's
 threads do not survive ``fork``). The protocol is a handful of tuples:
 
-parent → child: ``("work", chunk_index, audio, options)``, ``("stop",)``
+parent → child: ``("work", chunk_index, audio, options)``
 child → parent: ``("ready",)``, ``("done", chunk_index, [word json…])``,
 ``("failed", chunk_index, error type, message)``, ``("fatal", error type, message)``
 
 Up to ``workers`` chunks are decoded at once on separate threads (each on its own model
 replica). The child never decides anything about retries, gaps or checkpoints; it only turns
-audio into words, so a crash here loses nothing the parent has not already saved. When the
-parent goes away (quit, crash, kill -9) the pipe closes and the child exits.
+audio into words, so a crash here loses nothing the parent has not already saved; for the
+same reason the parent ends it with a kill once every answer is in. When the parent goes away
+(quit, crash, kill -9) the pipe closes and the child exits.
 """
 
 from __future__ import annotations
@@ -83,8 +84,6 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
                 msg = conn.recv()
             except (EOFError, OSError):
                 break  # the parent is gone
-            if msg[0] == "stop":
-                break
             _, index, audio, options = msg
             pool.submit(_run_chunk, engine, send, index, audio, options)
 
