@@ -224,11 +224,19 @@ def convert_folder(src: Path, dest: Path) -> int:
     """Copy the model folder ``src`` to ``dest`` with its ``model.bin`` in int8."""
     if not (src / "model.bin").is_file():
         raise ModelFormatError(f"{src}: no model.bin")
+    model, count = quantize_model(read_model((src / "model.bin").read_bytes()))
+    write_folder(src, dest, model)
+    return count
+
+
+def write_folder(src: Path, dest: Path, model: Model) -> None:
+    """``dest`` as a copy of the model folder ``src`` with ``model`` as its ``model.bin``
+    (written durably: a crash leaves the old file or the whole new one)."""
     dest.mkdir(parents=True, exist_ok=True)
     for item in src.iterdir():
         if item.is_file() and item.name != "model.bin":
             shutil.copy2(item, dest / item.name)
-    return convert_file(src / "model.bin", dest / "model.bin")
+    _write_atomic(dest / "model.bin", write_model(model))
 
 
 def main(argv: list[str]) -> int:

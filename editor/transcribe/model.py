@@ -133,7 +133,7 @@ def int8_folder(spec: ModelSpec) -> str:
         ModelFormatError,
         quantize_model,
         read_model,
-        write_model,
+        write_folder,
     )
 
     src = Path(spec.source)
@@ -153,14 +153,7 @@ def int8_folder(spec: ModelSpec) -> str:
             return spec.source
         tmp = root / f".{dest.name}.{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        for item in src.iterdir():
-            if item.is_file() and item.name != "model.bin":
-                shutil.copy2(item, tmp / item.name)
-        with open(tmp / "model.bin", "wb") as fh:
-            fh.write(write_model(model))
-            fh.flush()
-            os.fsync(fh.fileno())  # durable before the rename publishes it
+        write_folder(src, tmp, model)  # durable before the rename publishes it
         try:
             os.replace(tmp, dest)  # atomic: a reader sees no folder or a whole one
         except OSError:  # another process made it first
