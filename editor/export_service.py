@@ -75,11 +75,17 @@ class ExportJob:
     write_chapters_file: bool = True
 
     @property
+    def sidecar(self) -> Path:
+        """The chapters sidecar's place beside the episode: ``episode.mp3`` →
+        ``episode.chapters.json``."""
+        return self.out.with_suffix(".chapters.json")
+
+    @property
     def chapters_path(self) -> Path | None:
-        """Where the chapters sidecar goes: ``episode.mp3`` → ``episode.chapters.json``."""
+        """Where the chapters sidecar is written (None: no chapters, or no sidecar wanted)."""
         if not self.chapters or not self.write_chapters_file:
             return None
-        return self.out.with_suffix(".chapters.json")
+        return self.sidecar
 
     def run(
         self, progress: ProgressFn = no_progress, cancel: CancelFn = never_cancel
@@ -114,7 +120,7 @@ class ExportJob:
                 elif self.write_chapters_file:
                     # An episode exported again without chapters must not keep the sidecar
                     # of its previous export: a host's upload form would take those chapters.
-                    self.out.with_suffix(".chapters.json").unlink(missing_ok=True)
+                    self.sidecar.unlink(missing_ok=True)
             except (Cancelled, KeyboardInterrupt):
                 _finish(conn, record.id, "cancelled", "cancelled by the user")
                 raise
