@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from editor.collab.conn import ClipsUnsupported, Progress, RelayConn
+from editor.collab.conn import ClipsUnsupported, Progress, RelayConn, sha256_of
 from editor.errors import CollabError
 from render.atomic import write_text
 from sync import protocol as p
@@ -41,12 +41,6 @@ def inserted(op: Op) -> Iterator[Overdub]:
             yield from inserted(inner)
     elif isinstance(op, InsertOverdub):
         yield op.overdub
-
-
-def _sha256(path: Path) -> str:
-    from editor.collab.share import sha256_of
-
-    return sha256_of(path)
 
 
 def _record(clip: Path) -> dict[str, Any] | None:
@@ -71,7 +65,7 @@ async def offer(conn: RelayConn, clips_dir: Path, overdubs: Iterable[Overdub]) -
         path = clips_dir / o.clip
         if not path.is_file():
             continue  # not made here: whoever made it sent it
-        sha = _sha256(path)
+        sha = sha256_of(path)
         if not sha.startswith(o.clip[:32]):
             log.warning("clip %s does not match its name; not sent", path)
             continue

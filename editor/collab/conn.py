@@ -39,6 +39,15 @@ class ClipsUnsupported(CollabError):
     """The relay does not know ``clip_put``/``clip_get`` (it predates the clip index)."""
 
 
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks: the name a blob is stored and asked under."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _refusal(exc: InvalidStatus) -> CollabError:
     code = exc.response.status_code
     why = {401: "the token is unknown or revoked", 403: "the token is not for this room"}

@@ -33,7 +33,7 @@ import msgspec
 
 from editor import paths
 from editor.collab import clips
-from editor.collab.conn import Progress, RelayConn
+from editor.collab.conn import Progress, RelayConn, sha256_of
 from editor.collab.link import JoinLink
 from editor.errors import CollabError, EditorError
 from editor.project import OpenProject
@@ -43,14 +43,6 @@ from sync.snapshot import encode_snapshot, parse_snapshot
 
 MANIFEST_FORMAT = 1
 Say = Callable[[str], None]
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
