@@ -14,7 +14,10 @@ The reference is plain faster-whisper in its own process, also timed from proces
 cpu_threads=<all cores>).transcribe(file, word_timestamps=True)`` with default options — the
 same model, the same int8 weights and the same threads as ours. Its model-load time is
 reported separately, so the ratio can be read both ways (whole process, or the transcribe call
-alone).
+alone). A second reference, ``--reference default`` (on by default, ``both``), is the call as
+issue 14 words it: ``WhisperModel(<bundled tiny.en>, cpu_threads=<all cores>)`` with the
+default compute type, which for the float16 weights of the pip-installed model is float32 on
+a CPU (the installer ships the model int8, where the two references are the same thing).
 
 Inputs: every speech file in ``../shared/data/speech`` as it is, a 4:21 "episode" built from
 all of them (44.1 kHz stereo FLAC, 1 s of room tone between pieces), and a 90-minute two-track
@@ -204,18 +207,19 @@ def run_ours(case: Case, folder: Path) -> tuple[float, float, float, float, dict
     return iw, ic, tw, tc, words
 
 
-def run_plain(case: Case) -> tuple[float, float, float, dict[str, list]]:
+def run_plain(case: Case, compute: str) -> tuple[float, float, float, dict[str, list]]:
     words: dict[str, list] = {}
     wall = cpu = load = 0.0
     for f in case.files:
-        w, c, out = timed([sys.executable, __file__, "--plain", str(f)], dict(os.environ))
+        cmd = [sys.executable, __file__, "--plain", str(f), "--plain-compute", compute]
+        w, c, out = timed(cmd, dict(os.environ))
         data = json.loads(out)
         wall, cpu, load = wall + w, cpu + c, load + data["load"]
         words[f.stem] = [tuple(x) for x in data["words"]]
     return wall, cpu, load, words
 
 
-def plain_child(path: str) -> None:
+def plain_child(path: str, compute: str) -> None:
     """The reference, in its own process: load the model, transcribe, print words as JSON."""
     t = time.perf_counter()
     from faster_whisper import WhisperModel
@@ -223,7 +227,7 @@ def plain_child(path: str) -> None:
     from editor.transcribe.model import bundled_model_path, default_threads
 
     model = WhisperModel(
-        str(bundled_model_path()), device="cpu", compute_type="int8", cpu_threads=default_threads()
+        str(bundled_model_path()), device="cpu", compute_type=compute, cpu_threads=default_threads()
     )
     load = time.perf_counter() - t
     segments, _ = model.transcribe(path, word_timestamps=True)
@@ -256,13 +260,18 @@ def case_wer(case: Case, words: dict[str, list]) -> dict[str, tuple[int, int]]:
     return acc
 
 
-def measure(case: Case, reps: int, folder: Path) -> dict[str, object]:
-    """Interleaved runs of both pipelines; medians, ratios, WER of the last run of each."""
-    imp, ours, plain, plain_call = Runs(), Runs(), Runs(), Runs()
+def measure(case: Case, reps: int, folder: Path, references: list[str]) -> dict[str, object]:
+    """Interleaved runs of ours and each reference compute type; medians, ratios, WER of the
+    last run of each. The ``int8`` reference keeps the unprefixed keys; others are prefixed
+    with their compute type (``default_plain_wall_s``…)."""
+    imp, ours = Runs(), Runs()
+    plain = {ref: Runs() for ref in references}
+    plain_call = {ref: Runs() for ref in references}
     words_o: dict[str, list] = {}
-    words_p: dict[str, list] = {}
+    words_p: dict[str, dict[str, list]] = {}
     for rep in range(reps):
-        order = ("ours", "plain") if rep % 2 == 0 else ("plain", "ours")
+        who_all = ["ours", *references]
+        order = who_all if rep % 2 == 0 else who_all[::-1]
         for who in order:
             load = os.getloadavg()[0]
             if who == "ours":
@@ -270,31 +279,35 @@ def measure(case: Case, reps: int, folder: Path) -> dict[str, object]:
                 imp.wall.append(iw), imp.cpu.append(ic)
                 ours.wall.append(tw), ours.cpu.append(tc), ours.load.append(load)
             else:
-                pw, pc, pl, words_p = run_plain(case)
-                plain.wall.append(pw), plain.cpu.append(pc), plain.load.append(load)
-                plain_call.wall.append(pw - pl)
+                pw, pc, pl, words_p[who] = run_plain(case, who)
+                plain[who].wall.append(pw), plain[who].cpu.append(pc)
+                plain[who].load.append(load)
+                plain_call[who].wall.append(pw - pl)
     med = statistics.median
-    wer_o, wer_p = case_wer(case, words_o), case_wer(case, words_p)
-    return {
+    row: dict[str, object] = {
         "case": case.name,
         "audio_s": round(case.duration, 1),
         "import_wall_s": round(med(imp.wall), 2),
         "transcribe_wall_s": round(med(ours.wall), 2),
-        "plain_wall_s": round(med(plain.wall), 2),
-        "plain_call_s": round(med(plain_call.wall), 2),
-        "ratio_wall": round(med(plain.wall) / med(ours.wall), 2),
-        "ratio_wall_vs_call": round(med(plain_call.wall) / med(ours.wall), 2),
         "cpu_transcribe_s": round(med(ours.cpu), 1),
-        "cpu_plain_s": round(med(plain.cpu), 1),
-        "ratio_cpu": round(med(plain.cpu) / med(ours.cpu), 2),
-        "load": round(med(ours.load + plain.load), 1),
-        "wall_runs": {
-            "ours": [round(x, 1) for x in ours.wall],
-            "plain": plain.wall and [round(x, 1) for x in plain.wall],
-        },
-        "wer_ours": wer_text(wer_o),
-        "wer_plain": wer_text(wer_p),
+        "load": round(med(ours.load + [x for r in plain.values() for x in r.load]), 1),
+        "wall_runs_ours": [round(x, 1) for x in ours.wall],
+        "wer_ours": wer_text(case_wer(case, words_o)),
     }
+    for ref in references:
+        key = "" if ref == "int8" else f"{ref}_"
+        p, pc = plain[ref], plain_call[ref]
+        row |= {
+            f"{key}plain_wall_s": round(med(p.wall), 2),
+            f"{key}plain_call_s": round(med(pc.wall), 2),
+            f"{key}ratio_wall": round(med(p.wall) / med(ours.wall), 2),
+            f"{key}ratio_wall_vs_call": round(med(pc.wall) / med(ours.wall), 2),
+            f"{key}cpu_plain_s": round(med(p.cpu), 1),
+            f"{key}ratio_cpu": round(med(p.cpu) / med(ours.cpu), 2),
+            f"{key}wall_runs_plain": [round(x, 1) for x in p.wall],
+            f"{key}wer_plain": wer_text(case_wer(case, words_p[ref])),
+        }
+    return row
 
 
 def main() -> None:
@@ -306,11 +319,19 @@ def main() -> None:
     ap.add_argument("--skip-episode", action="store_true", help="skip the 4-minute build")
     ap.add_argument("--skip-90", action="store_true", help="skip the two-track build")
     ap.add_argument("--skip-plain-90", action="store_true", help="time only ours on it")
+    ap.add_argument(
+        "--reference",
+        choices=["both", "int8", "default"],
+        default="both",
+        help="plain faster-whisper's compute type: int8 (our weights) and/or default",
+    )
     ap.add_argument("--plain", metavar="FILE", help=argparse.SUPPRESS)
+    ap.add_argument("--plain-compute", default="int8", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.plain:
-        plain_child(args.plain)
+        plain_child(args.plain, args.plain_compute)
         return
+    references = ["int8", "default"] if args.reference == "both" else [args.reference]
     if not DATA.is_dir():
         sys.exit(f"no speech data at {DATA}")
     from editor.transcribe.model import default_threads
@@ -333,7 +354,7 @@ def main() -> None:
         warm = DATA / "digits" / "english.wav"
         run_ours(Case("warm-up", [warm], {}, 3.0), folder)
         for case in cases:
-            print(json.dumps(measure(case, args.reps, folder)), flush=True)
+            print(json.dumps(measure(case, args.reps, folder, references)), flush=True)
         if not args.skip_90:
             case = build_two_track(folder, args.minutes)
             if args.skip_plain_90:
@@ -349,7 +370,7 @@ def main() -> None:
                 }
                 print(json.dumps(row), flush=True)
             else:
-                print(json.dumps(measure(case, args.long_reps, folder)), flush=True)
+                print(json.dumps(measure(case, args.long_reps, folder, references)), flush=True)
     print(f"load average at end: {os.getloadavg()}")
 
 
