@@ -352,6 +352,66 @@ def heard_inside(timed: TimedText, a: float, b: float) -> str:
     return " ".join(w for w, s, e in timed if a <= (s + e) / 2 <= b)
 
 
+def around(project: Any, rng: Any, context: float) -> tuple[str, str]:
+    """The transcript's words in the ``context`` seconds of programme before the first replaced
+    word and after the last one (a word counts if its midpoint is inside): what the listener
+    hears around the line, in the edited programme as in the unedited one, since the edit only
+    changes what lies between them."""
+    doc = project.document
+    spans = project.program_map(project.edl())
+    a = spans.word_span(rng.first)
+    b = spans.word_span(rng.last)
+    assert a is not None and b is not None
+    before, after = [], []
+    for w in doc.words:
+        span = spans.word_span(w.id)
+        if span is None or w.id in rng.ids:
+            continue
+        mid = (span[0] + span[1]) / 2
+        if a[0] - context <= mid < a[0]:
+            before.append(doc.text_of(w.id))
+        elif b[1] < mid <= b[1] + context:
+            after.append(doc.text_of(w.id))
+    return " ".join(before), " ".join(after)
+
+
+def aligned_errors(before: str, line: str, after: str, heard: str) -> tuple[int, int]:
+    """(errors charged to ``line``, its words): the whole excerpt as heard, aligned by text
+    (Levenshtein, the costs of :func:`editor.transcribe.wer.wer`) with the transcript's words
+    around the line and the requested words; the line is charged the substitutions and
+    deletions of its own words and every insertion from just before its first word to just
+    after its last — so a word the recogniser heard at a seam counts against the line, never
+    against the programme around it. Unlike :func:`heard_inside` this needs no word timestamps
+    (the tiny model's are off by up to a few hundred ms, enough to move an edge word in or out
+    of the clip's span)."""
+    pre, mid, post = normalise(before), normalise(line), normalise(after)
+    lo, hi = len(pre), len(pre) + len(mid)
+    charged = 0
+    for kind, i in alignment(pre + mid + post, normalise(heard)):
+        if kind == "insert":  # between ref[i - 1] and ref[i]
+            charged += lo <= i <= hi
+        elif kind != "match":
+            charged += lo <= i < hi
+    return charged, len(mid)
+
+
+def read_back(
+    timed: TimedText, ea: float, eb: float, around_text: tuple[str, str], text: str
+) -> dict[str, Any]:
+    """One in-context read-back scored both ways: words inside the clip's span (``wer``,
+    ``heard``) and the whole excerpt aligned by text (``wer_aligned``, ``heard_all``)."""
+    heard = heard_inside(timed, ea, eb)
+    heard_all = " ".join(w for w, _, _ in timed)
+    errors, words = aligned_errors(around_text[0], text, around_text[1], heard_all)
+    return {
+        "wer": wer(text, heard).rate,
+        "heard": heard,
+        "wer_aligned": errors / max(words, 1),
+        "heard_all": heard_all,
+        "around": list(around_text),
+    }
+
+
 def in_context(
     project: Any,
     rng: Any,
@@ -371,8 +431,7 @@ def in_context(
         edl, a, b = edited_programme(project, rng, line, clip, Path(folder))
         for c in contexts:
             audio, ea, eb = excerpt(edl, a, b, c)
-            heard = heard_inside(hear_timed(audio), ea, eb)
-            out[f"{c:g}s"] = {"wer": wer(text, heard).rate, "heard": heard}
+            out[f"{c:g}s"] = read_back(hear_timed(audio), ea, eb, around(project, rng, c), text)
     return out
 
 
@@ -394,8 +453,7 @@ def context_floor(
         row: dict[str, Any] = {"text": text}
         for c in contexts:
             audio, ea, eb = excerpt(edl, a[0], b[1], c)
-            heard = heard_inside(hear_timed(audio), ea, eb)
-            row[f"{c:g}s"] = {"wer": wer(text, heard).rate, "heard": heard}
+            row[f"{c:g}s"] = read_back(hear_timed(audio), ea, eb, around(project, rng, c), text)
         rows.append(row)
     summary = {}
     for c in contexts:
@@ -403,6 +461,7 @@ def context_floor(
         summary[f"{c:g}s"] = {
             "wer_mean": statistics.fmean(rates),
             "wer_median": statistics.median(rates),
+            "wer_mean_aligned": statistics.fmean(r[f"{c:g}s"]["wer_aligned"] for r in rows),
             "wer_points_by_position": by_position(
                 [(r["text"], r[f"{c:g}s"]["heard"]) for r in rows]
             ),
@@ -585,11 +644,11 @@ def readback_floor(project: Any, hear: Any, count: int, seed: int) -> dict[str, 
     }
 
 
-def errors_by_word(reference: str, heard: str) -> list[int]:
-    """Errors charged to each requested word by a Levenshtein alignment (the same costs as
-    :func:`editor.transcribe.wer.wer`): a substitution or deletion to its word, an insertion to
-    the requested word it lands beside. Their sum is the WER's numerator."""
-    ref, hyp = normalise(reference), normalise(heard)
+def alignment(ref: list[str], hyp: list[str]) -> list[tuple[str, int]]:
+    """A Levenshtein alignment of ``hyp`` to ``ref`` (the costs of
+    :func:`editor.transcribe.wer.wer`), last step first: ``("match" | "substitute" | "delete",
+    i)`` for reference word ``i``, ``("insert", i)`` for a heard word between reference words
+    ``i - 1`` and ``i``."""
     n, m = len(ref), len(hyp)
     cost = [[i + j if i == 0 or j == 0 else 0 for j in range(m + 1)] for i in range(n + 1)]
     for i in range(1, n + 1):
@@ -599,18 +658,34 @@ def errors_by_word(reference: str, heard: str) -> list[int]:
                 cost[i][j - 1] + 1,
                 cost[i - 1][j - 1] + (ref[i - 1] != hyp[j - 1]),
             )
-    out = [0] * n
+    steps: list[tuple[str, int]] = []
     i, j = n, m
-    while n and (i > 0 or j > 0):
+    while i > 0 or j > 0:
         if i > 0 and j > 0 and cost[i][j] == cost[i - 1][j - 1] + (ref[i - 1] != hyp[j - 1]):
-            out[i - 1] += ref[i - 1] != hyp[j - 1]
+            steps.append(("match" if ref[i - 1] == hyp[j - 1] else "substitute", i - 1))
             i, j = i - 1, j - 1
         elif i > 0 and cost[i][j] == cost[i - 1][j] + 1:
-            out[i - 1] += 1
+            steps.append(("delete", i - 1))
             i -= 1
         else:
-            out[min(max(i - 1, 0), n - 1)] += 1
+            steps.append(("insert", i))
             j -= 1
+    return steps
+
+
+def errors_by_word(reference: str, heard: str) -> list[int]:
+    """Errors charged to each requested word by :func:`alignment`: a substitution or deletion
+    to its word, an insertion to the requested word before it (the first word for one before
+    them all). Their sum is the WER's numerator."""
+    ref, hyp = normalise(reference), normalise(heard)
+    out = [0] * len(ref)
+    if not ref:
+        return out
+    for kind, i in alignment(ref, hyp):
+        if kind == "insert":
+            out[min(max(i - 1, 0), len(ref) - 1)] += 1
+        elif kind != "match":
+            out[i] += 1
     return out
 
 
@@ -641,6 +716,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         c: {
             "wer_mean": mean_of(rows, "context", c),
             "wer_median": statistics.median(r["context"][c]["wer"] for r in rows),
+            "wer_mean_aligned": statistics.fmean(r["context"][c]["wer_aligned"] for r in rows),
+            "wer_median_aligned": statistics.median(r["context"][c]["wer_aligned"] for r in rows),
             "wer_mean_fully_covered": mean_of(full, "context", c),
             "wer_mean_with_speech_fill": mean_of(rows, "context_filled", c),
             "wer_mean_holed_lines_as_is": mean_of(holed, "context", c),
@@ -692,6 +769,14 @@ def rescore(path: Path) -> dict[str, Any]:
     for c in own[0].get("context", {}):
         out[f"in_context_{c}"] = {
             "a_wer_mean": statistics.fmean(r["context"][c]["wer"] for r in own),
+            "a_wer_mean_aligned": statistics.fmean(
+                r["context"][c].get("wer_aligned", float("nan")) for r in own
+            ),
+            "floor_wer_mean_aligned": statistics.fmean(
+                r[c].get("wer_aligned", float("nan")) for r in floor
+            )
+            if floor
+            else None,
             "a_by_position": by_position([(r["text"], r["context"][c]["heard"]) for r in own]),
             "floor_wer_mean": statistics.fmean(r[c]["wer"] for r in floor) if floor else None,
             "floor_by_position": by_position([(r["text"], r[c]["heard"]) for r in floor]),
@@ -796,7 +881,10 @@ def main() -> None:
             )
             rows.append(row)
             filled = "" if row["heard_filled"] is None else f" filled {row['wer_filled']:5.1%}"
-            heard = "  ".join(f"{c} {v['wer']:5.1%}" for c, v in row["context"].items())
+            heard = "  ".join(
+                f"{c} {v['wer']:5.1%} (aligned {v['wer_aligned']:5.1%})"
+                for c, v in row["context"].items()
+            )
             print(
                 f"{row['coverage']:5.0%} cover  in context {heard}  "
                 f"alone {row['wer']:5.1%}{filled}  "

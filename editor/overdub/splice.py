@@ -45,7 +45,10 @@ from editor.overdub.backend import (
 )
 from editor.overdub.joins import CROSSFADE, Assembler, loop_to
 
-JOIN_COST = 1.0
+JOIN_COST = 1.6
+"""What a unit costs, so a whole recorded phrase beats the same words from several places: at
+1.6 (from 1.0) the in-context read-back was 0–1.3 points better on all four benchmark sets and
+never worse (docs/benchmarks.md, "Overdub")."""
 HOLE_COST = 8.0
 EDGE_COST = 0.5
 NEIGHBOUR_BONUS = 0.35
