@@ -1,7 +1,8 @@
 """Overdub benchmark: the splice backend on real speech, against the issue's bars.
 
 Run: ``.venv/bin/python bench/bench_overdub.py [--speaker sonnets|mfa] [--seed N]
-[--sentences 20] [--context 10 1] [--ranges spread|phrase] [--own-only] [--home DIR]``.
+[--sentences 20] [--context 10 1] [--ranges spread|phrase] [--own-only] [--reader plain|engine]
+[--home DIR]``.
 
 Speakers (../shared/data, one person each, imported and transcribed by the bundled model through
 the real ``wordcut`` commands; each library is kept in ``bench/out/overdub-<speaker>`` so a rerun
@@ -48,6 +49,12 @@ For each line it measures:
   reader's rule; tests/overdub/test_splice.py checks the same);
 * **loudness** — the clip's BS.1770 integrated loudness against the speaker's 8 s either side
   of the replaced words (the export's own meter).
+
+``--reader engine`` reads the line back in context with ``wordcut transcribe``'s engine on the
+same bundled model (``editor.transcribe.engine``: beam 3, and speech the window left unsaid
+decoded again) instead of the plain call; the floor is read the same way, so each pairs with
+its own instrument. Every in-context read-back is also scored by text (``aligned_errors``), no
+word timestamps needed.
 
 Each read-back also says where its errors fall: on the line's first and last requested words
 (where it meets the programme around it) or on the words inside it (its own joins), by a
@@ -317,6 +324,25 @@ def timed_transcriber() -> Any:
             for w in seg.words or ()
             if w.word.strip()
         ]
+
+    return transcribe
+
+
+def engine_transcriber() -> Any:
+    """The bundled model as ``wordcut transcribe`` runs it (``editor.transcribe.engine``:
+    Silero-trimmed window, beam 3, speech the window left unsaid decoded again), one
+    single-threaded replica in this process: samples (16 kHz mono) -> (word, start, end). An
+    excerpt (10 s + the line + 10 s) fits one window, so this is the engine's whole path but
+    the chunking, which a 25 s excerpt does not need."""
+    from editor.transcribe.engine import DecodeOptions, WhisperEngine
+    from editor.transcribe.model import load_whisper, resolve_model
+
+    engine = WhisperEngine(load_whisper(resolve_model(None), threads=1))
+    options = DecodeOptions()
+
+    def transcribe(samples: np.ndarray) -> TimedText:
+        words = engine.transcribe(np.ascontiguousarray(samples, dtype=np.float32), options)
+        return [(w.text, w.start, w.end) for w in words]
 
     return transcribe
 
@@ -813,6 +839,13 @@ def main() -> None:
         help="what each line replaces: a 10-word stretch anywhere, or a whole phrase",
     )
     parser.add_argument(
+        "--reader",
+        choices=("plain", "engine"),
+        default="plain",
+        help="who reads the line back in context: the bundled model's plain call (as `voice "
+        "add` runs it) or `wordcut transcribe`'s engine on the same model",
+    )
+    parser.add_argument(
         "--own-only",
         action="store_true",
         help="set (a) only (skip the reference-text set)",
@@ -845,7 +878,7 @@ def main() -> None:
     if any(c < 0 for c in args.context):
         raise SystemExit("--context: seconds must not be negative")
     hear = bundled_transcriber()
-    hear_timed = timed_transcriber()
+    hear_timed = engine_transcriber() if args.reader == "engine" else timed_transcriber()
     store = open_store(home)
     project = open_project(store, "sonnets")
     ids = [w.id for w in project.document.words]
@@ -915,6 +948,7 @@ def main() -> None:
         "seed": args.seed,
         "fill": "plain" if args.fill_plain else "matched",
         "ranges": args.ranges,
+        "reader": args.reader,
         "speaker_words": 0 if ctx is None else len(ctx.words),
         "load_average": os.getloadavg(),
         **{name: r["summary"] for name, r in results.items()},
@@ -927,6 +961,7 @@ def main() -> None:
     tag = (
         f"{args.speaker}-{args.seed}{'-plain' if args.fill_plain else ''}"
         f"{'-phrase' if args.ranges == 'phrase' else ''}{'-own' if args.own_only else ''}"
+        f"{'-engine' if args.reader == 'engine' else ''}"
     )
     (OUT / f"overdub-{tag}.json").write_text(
         json.dumps(
