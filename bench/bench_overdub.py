@@ -378,13 +378,12 @@ def heard_inside(timed: TimedText, a: float, b: float) -> str:
     return " ".join(w for w, s, e in timed if a <= (s + e) / 2 <= b)
 
 
-def around(project: Any, rng: Any, context: float) -> tuple[str, str]:
+def around(project: Any, spans: Any, rng: Any, context: float) -> tuple[str, str]:
     """The transcript's words in the ``context`` seconds of programme before the first replaced
-    word and after the last one (a word counts if its midpoint is inside): what the listener
-    hears around the line, in the edited programme as in the unedited one, since the edit only
-    changes what lies between them."""
+    word and after the last one (a word counts if its midpoint is inside), by ``spans``, the
+    *unedited* programme's map: what the listener hears around the line, in the edited
+    programme as in the unedited one, since the edit only changes what lies between them."""
     doc = project.document
-    spans = project.program_map(project.edl())
     a = spans.word_span(rng.first)
     b = spans.word_span(rng.last)
     assert a is not None and b is not None
@@ -452,12 +451,14 @@ def in_context(
     import tempfile
 
     out = {}
+    spans = project.program_map(project.edl())
     # A folder of its own: two runs at once must not read each other's clip.
     with tempfile.TemporaryDirectory(prefix="bench-overdub-") as folder:
         edl, a, b = edited_programme(project, rng, line, clip, Path(folder))
         for c in contexts:
             audio, ea, eb = excerpt(edl, a, b, c)
-            out[f"{c:g}s"] = read_back(hear_timed(audio), ea, eb, around(project, rng, c), text)
+            words_around = around(project, spans, rng, c)
+            out[f"{c:g}s"] = read_back(hear_timed(audio), ea, eb, words_around, text)
     return out
 
 
@@ -479,7 +480,8 @@ def context_floor(
         row: dict[str, Any] = {"text": text}
         for c in contexts:
             audio, ea, eb = excerpt(edl, a[0], b[1], c)
-            row[f"{c:g}s"] = read_back(hear_timed(audio), ea, eb, around(project, rng, c), text)
+            words_around = around(project, spans, rng, c)
+            row[f"{c:g}s"] = read_back(hear_timed(audio), ea, eb, words_around, text)
         rows.append(row)
     summary = {}
     for c in contexts:
