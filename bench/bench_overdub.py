@@ -311,7 +311,13 @@ TimedText = list[tuple[str, float, float]]
 def timed_transcriber() -> Any:
     """The bundled model as :func:`editor.overdub.consent.bundled_transcriber` runs it (same
     model, language and beam), with word timestamps: samples (16 kHz mono) -> (word, start,
-    end) in seconds from the excerpt's start."""
+    end) in seconds from the excerpt's start.
+
+    The times have the model's alignment lag taken off, as the project's own word times do
+    (``editor.transcribe.engine.ALIGNMENT_LAG``): :func:`heard_inside` compares them with spans
+    on the programme's clock, and a reader 80 ms late would hand a line's last word to the
+    programme after it, and the word before the line to the line."""
+    from editor.transcribe.engine import ALIGNMENT_LAG
     from editor.transcribe.model import default_threads, load_whisper, resolve_model
 
     model = load_whisper(resolve_model(None), threads=default_threads())
@@ -319,7 +325,7 @@ def timed_transcriber() -> Any:
     def transcribe(samples: np.ndarray) -> TimedText:
         segments, _ = model.transcribe(samples, language="en", beam_size=5, word_timestamps=True)
         return [
-            (w.word.strip(), float(w.start), float(w.end))
+            (w.word.strip(), float(w.start) - ALIGNMENT_LAG, float(w.end) - ALIGNMENT_LAG)
             for seg in segments
             for w in seg.words or ()
             if w.word.strip()

@@ -41,6 +41,16 @@ MISSED_SPEECH = 1.0
 COVER_MARGIN = 0.25
 """Seconds either side of a word counted as covered by it (word times are approximate)."""
 REDECODE_ROUNDS = 2
+ALIGNMENT_LAG = 0.08
+"""Seconds by which Whisper's word times trail the speech, taken off every start and end.
+
+The times come from cross-attention alignment, which lags the audio. Against the Montreal
+Forced Aligner's word intervals for the shared ``mfa`` recordings (2 recordings, 122 words), the
+bundled tiny.en's raw times were late by a median 80–110 ms at word starts inside fluent speech
+and 90–120 ms at word ends (docs/transcription.md, "Cleaning the words"). Left in, a cut
+between two words that run together (deleting one, or taking one for an overdub) carries the
+next word's onset and clips the word's own. Edges at pauses are then snapped to the speech by
+:mod:`editor.transcribe.timing`, so the shift matters where there is no silence to find."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +168,9 @@ class WhisperEngine:
             for w in seg.words or ():
                 text = w.word.strip()
                 if text:
-                    out.append(TimedWord(text, w.start, w.end, float(w.probability)))
+                    start = max(0.0, w.start - ALIGNMENT_LAG)
+                    end = max(start, w.end - ALIGNMENT_LAG)
+                    out.append(TimedWord(text, start, end, float(w.probability)))
         return out
 
 

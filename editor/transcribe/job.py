@@ -36,7 +36,7 @@ from editor.errors import TranscribeCancelled, TranscribeError
 from editor.transcribe.audio import RATE, AudioSource, Samples
 from editor.transcribe.checkpoints import Checkpoints, ChunkRecord, job_key
 from editor.transcribe.chunking import JOIN, Chunk, plan_chunks, to_track_time
-from editor.transcribe.engine import DecodeOptions
+from editor.transcribe.engine import ALIGNMENT_LAG, DecodeOptions
 from editor.transcribe.envelope import Envelope, envelope_of_blocks
 from editor.transcribe.fillers import mark_fillers
 from editor.transcribe.hallucination import drop_repetition_loops
@@ -148,6 +148,7 @@ class TranscriptionJob:
             "cut_window": config.cut_window,
             "checkpoint": SAVED_WORDS,
             "plan": PLAN,
+            "lag": ALIGNMENT_LAG,
         }
         self.key = job_key(model_id, options, source.ident)
         self.checkpoints = Checkpoints(conn_factory(), project_id, track_id, self.key)

@@ -1,8 +1,9 @@
 """Word times an editor can cut on: clamped, never overlapping, snapped to speech edges.
 
-Method (see docs/transcription.md). Whisper's word times come from cross-attention, so they are
-often tens of milliseconds early at the end of a word (a cut there clips the tail) and can drift
-into a following silence. We measure the audio instead:
+Method (see docs/transcription.md). Whisper's word times come from cross-attention: they lag the
+speech (the engine takes :data:`editor.transcribe.engine.ALIGNMENT_LAG` off them), stay tens of
+milliseconds out either way after that, and can drift into a following silence. Where there is
+silence to find, we measure the audio instead:
 
 1. *Clamp and de-overlap*: every word lies inside [0, duration] and start ≤ end; the words keep
    the order they come in (the recogniser's, which at a chunk seam is more trustworthy than
@@ -10,10 +11,11 @@ into a following silence. We measure the audio instead:
    goes to the middle of the overlap.
 2. *Refine to the speech/silence boundary*: from a 10 ms RMS envelope, a frame is "speech" when
    it is above ``floor + max(6 dB, 20 % of (speech level − floor))``. A word's end is pushed
-   forward while the audio is still speech (up to ``max_extend`` and never past the next word's
-   start), so a cut after the word keeps its decaying tail; if the word's end sits deep in
-   silence (drift), it is pulled back to the last speech frame plus a short hang-over. Starts are
-   treated the same way in the other direction. The result is that the gap between two words is
+   forward while the audio is still speech, plus ``HANGOVER`` for the soft decay below the
+   threshold (up to ``max_extend`` and never past the next word's start), so a cut after the
+   word keeps its tail; if the word's end sits deep in silence (drift), it is pulled back to the
+   last speech frame plus the same hang-over. Starts are treated the same way in the other
+   direction. The result is that the gap between two words is
    (as nearly as the envelope can tell) silence, which is exactly where a cut is inaudible.
 """
 
@@ -78,7 +80,7 @@ def refine_to_speech(
             stop = min(env.index(min(end + max_extend, hi_limit)), n - 1)
             while k < stop and loud[k]:
                 k += 1
-            end = min(max(end, k * f), hi_limit)
+            end = min(max(end, k * f + HANGOVER), hi_limit)
         else:
             first = env.index(start)
             idx = np.flatnonzero(loud[first : k + 1])
