@@ -23,7 +23,7 @@ through :data:`EngineFactory` so the job machinery is tested without a model.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -123,6 +123,15 @@ def missed_speech(speech: list[Span], words: list[TimedWord]) -> list[Span]:
     return out
 
 
+def without_lag(w: TimedWord) -> TimedWord:
+    """``w`` with :data:`ALIGNMENT_LAG` taken off its times (never before the chunk starts).
+
+    Applied to the finished words only: which stretches count as missed speech is judged on the
+    model's own times, so the correction changes no decoding."""
+    start = max(0.0, w.start - ALIGNMENT_LAG)
+    return replace(w, start=start, end=max(start, w.end - ALIGNMENT_LAG))
+
+
 class WhisperEngine:
     """faster-whisper with word timestamps and per-word probabilities."""
 
@@ -147,7 +156,7 @@ class WhisperEngine:
             if not new:
                 break
             words = sorted([*words, *new], key=lambda w: w.start)
-        return words
+        return [without_lag(w) for w in words]
 
     def _decode(
         self, audio: npt.NDArray[np.float32], clips: list[Span], options: DecodeOptions
@@ -168,9 +177,7 @@ class WhisperEngine:
             for w in seg.words or ():
                 text = w.word.strip()
                 if text:
-                    start = max(0.0, w.start - ALIGNMENT_LAG)
-                    end = max(start, w.end - ALIGNMENT_LAG)
-                    out.append(TimedWord(text, start, end, float(w.probability)))
+                    out.append(TimedWord(text, w.start, w.end, float(w.probability)))
         return out
 
 

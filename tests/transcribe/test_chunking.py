@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ from editor.transcribe.chunking import (
     to_track_time,
     window_layout,
 )
-from editor.transcribe.engine import MISSED_SPEECH, missed_speech
+from editor.transcribe.engine import ALIGNMENT_LAG, MISSED_SPEECH, missed_speech, without_lag
 from editor.transcribe.envelope import envelope_of
 from editor.transcribe.job import JobConfig, TranscriptionJob
 from editor.transcribe.words import TimedWord
@@ -118,3 +119,16 @@ def test_missed_speech_finds_what_no_word_covers() -> None:
     assert missed_speech(speech, words) == [(2.25, 6.0)]
     assert missed_speech([(0.6, 2.0 + MISSED_SPEECH)], words) == []
     assert missed_speech([(0.0, 3.0)], []) == [(0.0, 3.0)]
+
+
+def test_the_alignment_lag_comes_off_both_edges_and_never_before_the_chunk() -> None:
+    lag = ALIGNMENT_LAG
+
+    def times(w: TimedWord) -> tuple[float, float]:
+        return w.start, w.end
+
+    kept = without_lag(TimedWord("a", 1.0, 1.4, 0.9))
+    assert (kept.text, kept.confidence) == ("a", 0.9)
+    assert times(kept) == pytest.approx((1.0 - lag, 1.4 - lag))
+    assert times(without_lag(TimedWord("b", lag / 2, lag * 3))) == pytest.approx((0.0, lag * 2))
+    assert times(without_lag(TimedWord("c", 0.0, lag / 2))) == (0.0, 0.0)
