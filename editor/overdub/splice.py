@@ -267,10 +267,10 @@ def _dip(ctx: VoiceContext, w: RecordedWord, *, at_end: bool) -> float:
     Even with the alignment lag taken off (``editor.transcribe.engine.ALIGNMENT_LAG``), the
     model's word times are a median 50 ms out either way, and 190–265 ms for one word in ten,
     so a cut at the transcript's end can carry the onset of the next word (which the listener,
-    and a recogniser, hears as an extra syllable) or clip the word's own ending. The cut goes to the
-    quietest 10 ms near the boundary instead: up to ``DIP_SEARCH`` inside the word (never past
-    40 % of it) or as far into the neighbour (whose times are as uncertain), each 10 ms away
-    from the transcript's boundary weighed as ``DIP_DB_PER_10MS`` of energy."""
+    and a recogniser, hears as an extra syllable) or clip the word's own ending. The cut goes
+    to the quietest 10 ms near the boundary instead: up to ``DIP_SEARCH`` inside the word
+    (never past 40 % of it) or as far into the neighbour (whose times are as uncertain), each
+    10 ms away from the transcript's boundary weighed as ``DIP_DB_PER_10MS`` of energy."""
     rate = ctx.sample_rate
     if at_end:
         edge = w.end

@@ -15,8 +15,8 @@ silence to find, we measure the audio instead:
    threshold (up to ``max_extend`` and never past the next word's start), so a cut after the
    word keeps its tail; if the word's end sits deep in silence (drift), it is pulled back to the
    last speech frame plus the same hang-over. Starts are treated the same way in the other
-   direction. The result is that the gap between two words is
-   (as nearly as the envelope can tell) silence, which is exactly where a cut is inaudible.
+   direction. The result is that the gap between two words is (as nearly as the envelope can
+   tell) silence, which is exactly where a cut is inaudible.
 """
 
 from __future__ import annotations
