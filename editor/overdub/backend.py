@@ -98,6 +98,9 @@ class TokenSpan:
     start: float
     end: float
     source: str
+    gain_db: float = 0.0
+    """The level change the backend gave its source's audio (splice brings each unit to the
+    level around the line), so a check against the recording compares like with like."""
 
 
 @dataclass(frozen=True, slots=True)

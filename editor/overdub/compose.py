@@ -7,7 +7,7 @@ say (the caller refuses a clip that still has any).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -85,12 +85,12 @@ def compose(request: VoiceRequest, backend: VoiceBackend, fill: VoiceBackend | N
             ]
             spans.extend(
                 _Span(
-                    TokenSpan(
-                        hole.first + s.first,
-                        hole.first + s.last,
-                        s.start + start,
-                        s.end + start,
-                        s.source,
+                    replace(
+                        s,
+                        first=hole.first + s.first,
+                        last=hole.first + s.last,
+                        start=s.start + start,
+                        end=s.end + start,
                     ),
                     fill.name,
                 )
@@ -127,7 +127,7 @@ def _checked(made: Generated, rate: int, channels: int) -> Generated:
 
 
 def _moved(s: TokenSpan, by: float) -> TokenSpan:
-    return TokenSpan(s.first, s.last, s.start + by, s.end + by, s.source)
+    return replace(s, start=s.start + by, end=s.end + by)
 
 
 def _insert(

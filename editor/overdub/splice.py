@@ -14,7 +14,8 @@ fits its new place:
   the right sound, which is rewarded;
 * duration: a single word far longer or shorter than the speaker's usual one for it (a stretched
   "so…") is penalised;
-* level: a word much louder or quieter than the speaker around the line is penalised;
+* level: a word much louder or quieter than the speaker around the line is penalised (as it
+  will sound, after the unit's gain below);
 * struck-out words are allowed (their audio is real) but cost a little more.
 
 A token no unit covers is a *hole*; the report names it and another backend may fill it.
@@ -23,12 +24,16 @@ Joining. Units are cut at their refined word boundaries (the transcript's times,
 :mod:`editor.transcribe.timing` moved to the speech/silence edges) with some of their own room
 tone on each side, and laid out with gaps like the speaker's natural ones (longer at a comma or a
 full stop); where a unit's own room tone is too short, room tone from the quietest nearby pause
-fills in. Every join is a 10 ms equal-power crossfade inside that room tone.
+fills in. Every join is a 10 ms equal-power crossfade inside that room tone. Each unit is gained
+by the difference between the speaker's level around the line and the level of the recording
+where the unit was said (``_Chooser.unit_gain_db``), so a phrase from a quieter session on the
+same track comes at the line's level while its own stress pattern is kept.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -69,6 +74,9 @@ SHORT_ROOM = 0.12
 """Non-speech shorter than this between two words is fluent speech (see ``_usable``)."""
 LEVEL_WINDOW = 20.0
 """Seconds either side of the line whose words set the level to match."""
+LOCAL_WORDS = 15
+"""Words around a unit whose median level is the recording's level there."""
+MAX_UNIT_GAIN_DB = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +108,7 @@ class _Chooser:
             if w.tokens:
                 self.starts[w.tokens[0]].append(k)
         self._levels: dict[int, float] = {}
+        self._local: dict[int, float] = {}
         self._median_duration: dict[tuple[str, ...], float] = {}
         self.target_db = self._target_level()
 
@@ -116,9 +125,9 @@ class _Chooser:
     def level(self, k: int) -> float:
         if k not in self._levels:
             w = self.words[k]
-            x = self.ctx.audio(w.start, w.end)
-            rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
-            self._levels[k] = 20 * math.log10(max(rms, 1e-6))
+            x = np.ravel(self.ctx.audio(w.start, w.end))
+            power = float(np.dot(x, x)) / x.size if x.size else 0.0  # float32 is plenty for a dB
+            self._levels[k] = 10 * math.log10(max(power, 1e-12))
         return self._levels[k]
 
     def _target_level(self) -> float | None:
@@ -132,6 +141,42 @@ class _Chooser:
         near.sort(key=lambda k: min(abs(self.words[k].start - ctx.line_start), 1e9))
         levels = [self.level(k) for k in near[:40]]
         return float(np.median(levels)) if levels else None
+
+    def _near(self, k: int) -> list[int]:
+        """The ``LOCAL_WORDS`` words recorded nearest word ``k`` (itself included)."""
+        at = self.words[k].start
+        lo = max(0, k - LOCAL_WORDS)  # the words are in recorded order
+        return sorted(
+            (
+                j
+                for j in range(lo, min(len(self.words), k + LOCAL_WORDS + 1))
+                if abs(self.words[j].start - at) <= LEVEL_WINDOW
+            ),
+            key=lambda j: abs(self.words[j].start - at),
+        )[:LOCAL_WORDS]
+
+    def local_level(self, k: int) -> float:
+        """The speaker's usual word level where word ``k`` was recorded: the median over the
+        ``LOCAL_WORDS`` words recorded nearest to it (itself included). It tells the recording's
+        gain and the speaker's distance from the microphone there, not how this word was
+        stressed."""
+        if k not in self._local:
+            self._local[k] = statistics.median([self.level(j) for j in self._near(k)])
+        return self._local[k]
+
+    def unit_gain_db(self, u: _Unit) -> float:
+        """The gain that brings a unit's part of the recording to the level around the line.
+
+        A line can only be spliced from where its words were said, and a host's level moves
+        within a recording (a step back from the microphone, a gain change, a second session
+        recorded on the same track): one phrase 9 dB under the next reads as two speakers, and
+        the recogniser dropped such phrases whole even when cut cleanly at the aligner's word
+        boundaries (docs/benchmarks.md, "Overdub"). The gain follows the recording around the
+        unit, never the unit's own level, so a stressed word stays louder than a weak one."""
+        if self.target_db is None:
+            return 0.0
+        local = (self.local_level(u.first_word) + self.local_level(u.last_word)) / 2
+        return max(-MAX_UNIT_GAIN_DB, min(MAX_UNIT_GAIN_DB, self.target_db - local))
 
     def median_duration(self, tokens: tuple[str, ...]) -> float:
         if tokens not in self._median_duration:
@@ -179,9 +224,10 @@ class _Chooser:
             median = self.median_duration(a.tokens)
             if median > 0 and a.duration > 0:
                 cost += DURATION_WEIGHT * abs(math.log(a.duration / median))
-        if self.target_db is not None:
-            unit_db = float(np.mean([self.level(k) for k in range(u.first_word, u.last_word + 1)]))
-            cost += min(MAX_LEVEL_COST, abs(unit_db - self.target_db) / LEVEL_DB_PER_COST)
+        if self.target_db is not None:  # as it will sound, after its gain
+            unit_db = statistics.fmean(self.level(k) for k in range(u.first_word, u.last_word + 1))
+            off = unit_db + self.unit_gain_db(u) - self.target_db
+            cost += min(MAX_LEVEL_COST, abs(off) / LEVEL_DB_PER_COST)
         return cost
 
     # --- the programme ----------------------------------------------------------------------
@@ -233,9 +279,10 @@ class SpliceBackend:
         if ctx.words:
             chooser = _Chooser(ctx, line.tokens, line.pause_after_token(), _line_edges(ctx))
             plan = chooser.choose()
+            gains = {u: chooser.unit_gain_db(u) for u in plan if isinstance(u, _Unit)}
         else:  # nothing recorded: every word is a hole (another backend may say them)
-            plan = list(range(len(line.tokens)))
-        return _assemble(ctx, plan, line.pause_after_token())
+            plan, gains = list(range(len(line.tokens))), {}
+        return _assemble(ctx, plan, line.pause_after_token(), gains)
 
 
 def _line_edges(ctx: VoiceContext) -> tuple[bool, bool]:
@@ -315,7 +362,12 @@ def _room_tone(ctx: VoiceContext) -> Samples | None:
     return None if best is None else ctx.audio(best[1], best[2])
 
 
-def _assemble(ctx: VoiceContext, plan: list[_Unit | int], pauses: list[str]) -> Generated:
+def _assemble(
+    ctx: VoiceContext,
+    plan: list[_Unit | int],
+    pauses: list[str],
+    gains_db: dict[_Unit, float] | None = None,
+) -> Generated:
     rate, words = ctx.sample_rate, ctx.words
     out = Assembler(rate, ctx.channels)
     natural = _natural_gap(list(words))
@@ -367,6 +419,9 @@ def _assemble(ctx: VoiceContext, plan: list[_Unit | int], pauses: list[str]) -> 
             missing = before - pending_tail - head + (CROSSFADE if head > 0 else 0.0)
             fill(missing + CROSSFADE)
         piece = ctx.audio(start - head, end + tail)
+        gain_db = (gains_db or {}).get(step, 0.0)
+        if gain_db:
+            piece = (piece * np.float32(10 ** (gain_db / 20))).astype(np.float32)
         at = out.append(piece) + head
         offset = at - start
         token = step.first_token
@@ -381,6 +436,7 @@ def _assemble(ctx: VoiceContext, plan: list[_Unit | int], pauses: list[str]) -> 
                     w_start + offset,
                     max(w_start, w_end) + offset,
                     w.id,
+                    gain_db,
                 )
             )
             token += len(w.tokens)

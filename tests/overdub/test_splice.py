@@ -104,7 +104,8 @@ def _joins(ctx: Any, made: Any) -> list[tuple[Any, Any]]:
 def test_no_click_at_any_join(project: Any) -> None:
     """The reader's rule at every join: the clip's largest step in the gap between two
     spliced words is no larger than the recording's own largest step within 25 ms around the
-    two cut words' edges and their room. Butting the bare words together fails it."""
+    two cut words' edges and their room (at the gain each unit was laid in at). Butting the
+    bare words together fails it."""
     ctx, made = _splice(project, REORDERED)
     rate = ctx.sample_rate
     by_id = {w.id: w for w in ctx.words}
@@ -115,9 +116,11 @@ def test_no_click_at_any_join(project: Any) -> None:
         wa, wb = by_id[a.source], by_id[b.source]
         lo, hi = round(a.end * rate), round(b.start * rate)
         step = _max_step(made.samples[max(0, lo - 1) : hi + 1])
-        bound = max(
-            _max_step(ctx.audio(wa.end - 0.025, wa.end + min(wa.room_after, 0.3) + 0.025)),
-            _max_step(ctx.audio(wb.start - min(wb.room_before, 0.3) - 0.025, wb.start + 0.025)),
+        bound = max(  # the recording's own steps, at the gain each unit was laid in at
+            _max_step(ctx.audio(wa.end - 0.025, wa.end + min(wa.room_after, 0.3) + 0.025))
+            * 10 ** (a.gain_db / 20),
+            _max_step(ctx.audio(wb.start - min(wb.room_before, 0.3) - 0.025, wb.start + 0.025))
+            * 10 ** (b.gain_db / 20),
         )
         over += step > bound * (1 + 1e-6)
         butted = np.concatenate(
@@ -181,6 +184,44 @@ def test_phrase_beats_single_words_in_the_programme() -> None:
     assert [s.source for s in made.spans] == ["p1", "p2", "p3"]
     made = SpliceBackend().generate(VoiceRequest(parse_line("c, b a d"), ctx, None))
     assert [(h.first, h.last) for h in made.holes] == [(3, 3)]
+
+
+def test_a_phrase_from_a_quieter_session_is_brought_to_the_lines_level() -> None:
+    """Pure: one track holds two sessions, the second 10.5 dB quieter (the host stepped back,
+    or a second recording on the same track). A line in the loud session that needs a phrase
+    only the quiet one has gets that phrase at the loud session's level, and a word stressed
+    4 dB over its neighbours in its own session stays 4 dB over them."""
+    rate, step = 8000, 0.8
+    loud, quiet = 0.2, 0.2 * 10 ** (-10.5 / 20)
+    names = [f"l{k}" for k in range(20)] + [f"q{k}" for k in range(20)]
+    amplitude = {n: (loud if n.startswith("l") else quiet) for n in names}
+    amplitude["l7"] = loud * 10 ** (4 / 20)
+    starts = {n: 1.0 + k * step + (2.0 if n.startswith("q") else 0.0) for k, n in enumerate(names)}
+    t = np.arange(round(rate * 40)) / rate
+    audio = np.zeros_like(t)
+    for n in names:
+        on = (t >= starts[n]) & (t < starts[n] + 0.4)
+        audio[on] = amplitude[n] * np.sin(2 * math.pi * 180 * t[on])
+    audio = audio.astype(np.float32).reshape(-1, 1)
+
+    def read(a: float, b: float) -> np.ndarray:
+        return audio[max(0, round(a * rate)) : max(0, round(b * rate))]
+
+    tokens = {n: ("".join(chr(ord("a") + int(c)) for c in n[1:]) + n[0] * 3,) for n in names}
+    words = tuple(RecordedWord(n, tokens[n], starts[n], starts[n] + 0.4, 0.4, 0.4) for n in names)
+    ctx = VoiceContext("X", rate, 1, words, read, starts["l9"], starts["l10"] + 0.4)
+    text = " ".join(tokens[n][0] for n in ("q15", "l3", "l7"))
+    made = SpliceBackend().generate(VoiceRequest(parse_line(text), ctx, None))
+    assert [s.source for s in made.spans] == ["q15", "l3", "l7"]
+    assert made.spans[0].gain_db == pytest.approx(10.5, abs=1.0)
+
+    def db(span: Any) -> float:
+        x = made.samples[round(span.start * rate) : round(span.end * rate)]
+        return 20 * math.log10(float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))))
+
+    q15, l3, l7 = (db(s) for s in made.spans)
+    assert q15 == pytest.approx(l3, abs=1.0)
+    assert l7 - l3 == pytest.approx(4.0, abs=1.0)
 
 
 _VOCAB = ["a", "b", "c", "d", "e"]
