@@ -45,8 +45,9 @@ For each line it measures:
   deletions); its floor is 10-word stretches of the recording cut where splice cuts,
   transcribed alone;
 * **clicks** — at every join, the clip's largest sample step in the gap between the two joined
-  words against the recording's own largest step within 25 ms around both cut words (the
-  reader's rule; tests/overdub/test_splice.py checks the same);
+  words against the recording's own largest step within 25 ms around both cut words, at the
+  gain splice laid each unit in at (the reader's rule; tests/overdub/test_splice.py checks the
+  same);
 * **loudness** — the clip's BS.1770 integrated loudness against the speaker's 8 s either side
   of the replaced words (the export's own meter).
 
@@ -272,9 +273,12 @@ def join_clicks(ctx: VoiceContext, made: Any) -> tuple[int, int, float]:
         joins += 1
         lo, hi = round(a.end * rate), round(b.start * rate)
         step = max_step(made.samples[max(0, lo - 1) : hi + 1])
+        # the recording's own steps at the gain each unit was laid in at (splice levels units)
         bound = max(
-            max_step(ctx.audio(wa.end - 0.025, wa.end + min(wa.room_after, 0.3) + 0.025)),
-            max_step(ctx.audio(wb.start - min(wb.room_before, 0.3) - 0.025, wb.start + 0.025)),
+            max_step(ctx.audio(wa.end - 0.025, wa.end + min(wa.room_after, 0.3) + 0.025))
+            * 10 ** (a.gain_db / 20),
+            max_step(ctx.audio(wb.start - min(wb.room_before, 0.3) - 0.025, wb.start + 0.025))
+            * 10 ** (b.gain_db / 20),
         )
         ratio = step / max(bound, 1e-9)
         worst = max(worst, ratio)
