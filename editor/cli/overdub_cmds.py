@@ -62,6 +62,7 @@ def cmd_overdub(args: argparse.Namespace) -> int:
             "gain_db": round(clip.gain_db, 2),
             "voice": None if prepared.profile is None else prepared.profile.id,
             "words": [w.text for w in clip.words],
+            "notes": list(clip.notes),
         }
         if args.preview is not None:
             seconds = edit.preview(project, prepared, args.preview)
@@ -72,6 +73,7 @@ def cmd_overdub(args: argparse.Namespace) -> int:
                     f"wrote {args.preview} ({seconds:.1f} s: the line in context, "
                     f"by {' + '.join(clip.backends)}); the project is unchanged"
                 )
+                _print_notes(clip.notes)
             return 0
         version, overdub = edit.commit(project, prepared, user=user)
     message = (
@@ -82,6 +84,10 @@ def cmd_overdub(args: argparse.Namespace) -> int:
         print_json({"ok": True, "version": version, "overdub": overdub.id, **summary})
     else:
         print(f"{message} (version {version})")
-        for note in clip.notes:
-            print(f"note: {note}", file=sys.stderr)
+        _print_notes(clip.notes)
     return 0
+
+
+def _print_notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -77,6 +77,8 @@ LEVEL_WINDOW = 20.0
 LOCAL_WORDS = 15
 """Words around a unit whose median level is the recording's level there."""
 MAX_UNIT_GAIN_DB = 15.0
+NOTE_GAIN_DB = 6.0
+"""A unit levelled this much or more is named in the clip's notes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +284,23 @@ class SpliceBackend:
             gains = {u: chooser.unit_gain_db(u) for u in plan if isinstance(u, _Unit)}
         else:  # nothing recorded: every word is a hole (another backend may say them)
             plan, gains = list(range(len(line.tokens))), {}
-        return _assemble(ctx, plan, line.pause_after_token(), gains)
+        made = _assemble(ctx, plan, line.pause_after_token(), gains)
+        return replace(made, notes=_level_notes(line.tokens, gains))
+
+
+def _level_notes(tokens: tuple[str, ...], gains: dict[_Unit, float]) -> tuple[str, ...]:
+    """A line for each unit levelled by ``NOTE_GAIN_DB`` or more: a phrase recorded that much
+    quieter (or louder) may also sound like another session, and the user should know why."""
+    notes = []
+    for u, gain in gains.items():
+        if abs(gain) >= NOTE_GAIN_DB:
+            words = " ".join(tokens[u.first_token : u.end_token])
+            how = "quieter" if gain > 0 else "louder"
+            notes.append(
+                f'"{words}" was recorded {abs(gain):.0f} dB {how} than the speech around the '
+                "line; levelled to match"
+            )
+    return tuple(notes)
 
 
 def _line_edges(ctx: VoiceContext) -> tuple[bool, bool]:

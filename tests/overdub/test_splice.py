@@ -214,6 +214,9 @@ def test_a_phrase_from_a_quieter_session_is_brought_to_the_lines_level() -> None
     made = SpliceBackend().generate(VoiceRequest(parse_line(text), ctx, None))
     assert [s.source for s in made.spans] == ["q15", "l3", "l7"]
     assert made.spans[0].gain_db == pytest.approx(10.5, abs=1.0)
+    (note,) = made.notes  # the user is told which words were levelled, and how far
+    assert note.startswith(f'"{tokens["q15"][0]}" was recorded 1')
+    assert note.endswith("dB quieter than the speech around the line; levelled to match")
 
     def db(span: Any) -> float:
         x = made.samples[round(span.start * rate) : round(span.end * rate)]
