@@ -584,11 +584,14 @@ def measure_line(
         level.loudness(clip.samples, ctx.sample_rate),
         level.target_loudness(ctx),
     )
-    OUT.mkdir(parents=True, exist_ok=True)
-    ff_error = abs(
-        ffmpeg_lufs(clip.samples, ctx.sample_rate, OUT / "overdub-clip.wav")
-        - ffmpeg_lufs(level.context_audio(ctx), ctx.sample_rate, OUT / "overdub-context.wav")
-    )
+    import tempfile
+
+    # A folder of its own: two runs at once had measured each other's clip (3.2 LU "off").
+    with tempfile.TemporaryDirectory(prefix="bench-overdub-lufs-") as folder:
+        ff_error = abs(
+            ffmpeg_lufs(clip.samples, ctx.sample_rate, Path(folder) / "clip.wav")
+            - ffmpeg_lufs(level.context_audio(ctx), ctx.sample_rate, Path(folder) / "context.wav")
+        )
     covered = 1 - len(clip.uncovered) / len(line.words)
     row = {
         "text": text,
