@@ -146,6 +146,8 @@ def main() -> None:
     ids = [w.id for w in project.document.words]
     saved = bo.OUT / f"overdub-seeds-{args.speaker}.json"
     if args.rescore:
+        if not saved.is_file():
+            raise SystemExit(f"--rescore: no saved run at {saved}; run without --rescore first")
         run = json.loads(saved.read_text())
         run["summary"]["by_source"] = by_source(
             project, ids, run["seeds"], speaker_parts(args.speaker), reference
