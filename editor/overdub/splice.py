@@ -384,7 +384,7 @@ def _assemble(
     ctx: VoiceContext,
     plan: list[_Unit | int],
     pauses: list[str],
-    gains_db: dict[_Unit, float] | None = None,
+    gains_db: dict[_Unit, float],
 ) -> Generated:
     rate, words = ctx.sample_rate, ctx.words
     out = Assembler(rate, ctx.channels)
@@ -437,7 +437,7 @@ def _assemble(
             missing = before - pending_tail - head + (CROSSFADE if head > 0 else 0.0)
             fill(missing + CROSSFADE)
         piece = ctx.audio(start - head, end + tail)
-        gain_db = (gains_db or {}).get(step, 0.0)
+        gain_db = gains_db.get(step, 0.0)
         if gain_db:
             piece = (piece * np.float32(10 ** (gain_db / 20))).astype(np.float32)
         at = out.append(piece) + head
