@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import shutil
 import sqlite3
 import subprocess
@@ -47,14 +48,23 @@ def wait_for(what: str, check: Callable[[], object], timeout: float = 60.0) -> o
 
 @pytest.fixture
 def display(tmp_path: Path) -> Iterator[str]:
-    number = 150 + os.getpid() % 500
+    """A fresh Xvfb on a display number it chose itself (``-displayfd``): a number derived from
+    the pid could meet a stale socket another run left behind, and the app then found a socket
+    with no server behind it."""
+    read, write = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write,),
     )
+    os.close(write)
     try:
-        wait_for("Xvfb", lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 15)
+        with os.fdopen(read) as announced:
+            ready, _, _ = select.select([announced], [], [], 15)
+            number = announced.readline().strip() if ready else ""
+        if not number:
+            raise AssertionError("Xvfb did not report a display within 15 s")
         yield f":{number}"
     finally:
         proc.terminate()
