@@ -82,6 +82,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -458,8 +459,6 @@ def in_context(
 ) -> dict[str, dict[str, Any]]:
     """The line read back in its place in the edited programme, for each context length:
     ``{"10s": {"wer": …, "heard": …}, …}`` (see the module doc)."""
-    import tempfile
-
     out = {}
     spans = project.program_map(project.edl())
     # A folder of its own: two runs at once must not read each other's clip.
@@ -584,8 +583,6 @@ def measure_line(
         level.loudness(clip.samples, ctx.sample_rate),
         level.target_loudness(ctx),
     )
-    import tempfile
-
     # A folder of its own: two runs at once had measured each other's clip (3.2 LU "off").
     with tempfile.TemporaryDirectory(prefix="bench-overdub-lufs-") as folder:
         ff_error = abs(

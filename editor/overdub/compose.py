@@ -85,13 +85,7 @@ def compose(request: VoiceRequest, backend: VoiceBackend, fill: VoiceBackend | N
             ]
             spans.extend(
                 _Span(
-                    replace(
-                        s,
-                        first=hole.first + s.first,
-                        last=hole.first + s.last,
-                        start=s.start + start,
-                        end=s.end + start,
-                    ),
+                    replace(_moved(s, start), first=hole.first + s.first, last=hole.first + s.last),
                     fill.name,
                 )
                 for s in filled.spans
