@@ -93,6 +93,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from editor.overdub import level  # noqa: E402
+from editor.overdub.audible import audible_audio  # noqa: E402
 from editor.overdub.backend import RecordedWord, VoiceContext, VoiceRequest  # noqa: E402
 from editor.overdub.compose import compose  # noqa: E402
 from editor.overdub.context import line_range, speaker_context  # noqa: E402
@@ -267,6 +268,10 @@ def join_clicks(ctx: VoiceContext, made: Any) -> tuple[int, int, float]:
     rate = ctx.sample_rate
     joins = over = 0
     worst = 0.0
+
+    def band(a: float, b: float) -> np.ndarray:  # the recording as splice takes it
+        return audible_audio(ctx.audio, rate, a, b)
+
     for a, b in zip(made.spans, made.spans[1:], strict=False):
         wa, wb = by_id[a.source], by_id[b.source]
         if abs((wb.start - wb.room_before) - wa.end) < 1e-6 and wb.start >= wa.end:
@@ -276,9 +281,9 @@ def join_clicks(ctx: VoiceContext, made: Any) -> tuple[int, int, float]:
         step = max_step(made.samples[max(0, lo - 1) : hi + 1])
         # the recording's own steps at the gain each unit was laid in at (splice levels units)
         bound = max(
-            max_step(ctx.audio(wa.end - 0.025, wa.end + min(wa.room_after, 0.3) + 0.025))
+            max_step(band(wa.end - 0.025, wa.end + min(wa.room_after, 0.3) + 0.025))
             * 10 ** (a.gain_db / 20),
-            max_step(ctx.audio(wb.start - min(wb.room_before, 0.3) - 0.025, wb.start + 0.025))
+            max_step(band(wb.start - min(wb.room_before, 0.3) - 0.025, wb.start + 0.025))
             * 10 ** (b.gain_db / 20),
         )
         ratio = step / max(bound, 1e-9)

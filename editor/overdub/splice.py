@@ -15,7 +15,10 @@ fits its new place:
 * duration: a single word far longer or shorter than the speaker's usual one for it (a stretched
   "so…") is penalised;
 * level: a word much louder or quieter than the speaker around the line is penalised (as it
-  will sound, after the unit's gain below);
+  will sound, after the unit's gain below). Every level is the audible band's
+  (:mod:`editor.overdub.audible`), so a rumble under a recording does not count as its voice.
+  The level cost is never negative, so a unit that already loses on the others is never
+  measured: in a long recording most candidates are, and measuring is the costly part;
 * struck-out words are allowed (their audio is real) but cost a little more.
 
 A token no unit covers is a *hole*; the report names it and another backend may fill it.
@@ -24,7 +27,9 @@ Joining. Units are cut at their refined word boundaries (the transcript's times,
 :mod:`editor.transcribe.timing` moved to the speech/silence edges) with some of their own room
 tone on each side, and laid out with gaps like the speaker's natural ones (longer at a comma or a
 full stop); where a unit's own room tone is too short, room tone from the quietest nearby pause
-fills in. Every join is a 10 ms equal-power crossfade inside that room tone. Each unit is gained
+fills in. Every join is a 10 ms equal-power crossfade inside that room tone. Every piece (unit
+and room tone) is taken in the audible band before any gain or crossfade, so a gain never
+raises a rumble, and a join never steps one. Each unit is gained
 by the difference between the speaker's level around the line and the level of the recording
 where the unit was said (``_Chooser.unit_gain_db``), so a phrase from a quieter session on the
 same track comes at the line's level while its own stress pattern is kept.
@@ -39,6 +44,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from editor.overdub.audible import audible_audio, audible_level_db
 from editor.overdub.backend import (
     Generated,
     Hole,
@@ -125,11 +131,10 @@ class _Chooser:
         return abs((b.start - b.room_before) - a.end) < 1e-6 and gap <= MAX_INNER_GAP
 
     def level(self, k: int) -> float:
+        """Word ``k``'s mean power in dB, in the audible band (:mod:`editor.overdub.audible`)."""
         if k not in self._levels:
             w = self.words[k]
-            x = np.ravel(self.ctx.audio(w.start, w.end))
-            power = float(np.dot(x, x)) / x.size if x.size else 0.0  # float32 is plenty for a dB
-            self._levels[k] = 10 * math.log10(max(power, 1e-12))
+            self._levels[k] = audible_level_db(self.ctx.audio, self.ctx.sample_rate, w.start, w.end)
         return self._levels[k]
 
     def _target_level(self) -> float | None:
@@ -192,7 +197,9 @@ class _Chooser:
 
     # --- costs ------------------------------------------------------------------------------
 
-    def unit_cost(self, u: _Unit) -> float:
+    def fit_cost(self, u: _Unit) -> float:
+        """Everything but the level: the join, phrase position, neighbours, struck-out words,
+        duration. Cheap, where the level needs the audio of the words around the unit."""
         words, n = self.words, len(self.tokens)
         a, b = words[u.first_word], words[u.last_word]
         cost = JOIN_COST
@@ -226,11 +233,16 @@ class _Chooser:
             median = self.median_duration(a.tokens)
             if median > 0 and a.duration > 0:
                 cost += DURATION_WEIGHT * abs(math.log(a.duration / median))
-        if self.target_db is not None:  # as it will sound, after its gain
-            unit_db = statistics.fmean(self.level(k) for k in range(u.first_word, u.last_word + 1))
-            off = unit_db + self.unit_gain_db(u) - self.target_db
-            cost += min(MAX_LEVEL_COST, abs(off) / LEVEL_DB_PER_COST)
         return cost
+
+    def level_cost(self, u: _Unit) -> float:
+        """How far the unit will sound from the level around the line, after its gain; never
+        negative, so a unit whose other costs already lose needs no level (``choose``)."""
+        if self.target_db is None:
+            return 0.0
+        unit_db = statistics.fmean(self.level(k) for k in range(u.first_word, u.last_word + 1))
+        off = unit_db + self.unit_gain_db(u) - self.target_db
+        return min(MAX_LEVEL_COST, abs(off) / LEVEL_DB_PER_COST)
 
     # --- the programme ----------------------------------------------------------------------
 
@@ -253,9 +265,11 @@ class _Chooser:
                         break
                     j += len(wt)
                     unit = _Unit(i, j, p, q)
-                    cost = best[i] + self.unit_cost(unit)
-                    if cost < best[j]:
-                        best[j], back[j] = cost, unit
+                    cost = best[i] + self.fit_cost(unit)
+                    if cost < best[j]:  # else the level, never negative, cannot save it
+                        cost += self.level_cost(unit)
+                        if cost < best[j]:
+                            best[j], back[j] = cost, unit
                     q += 1
         out: list[_Unit | int] = []
         j = n
@@ -367,17 +381,17 @@ def _natural_gap(words: list[RecordedWord] | tuple[RecordedWord, ...]) -> float:
 
 
 def _room_tone(ctx: VoiceContext) -> Samples | None:
-    """The quietest stretch of non-speech near the line (at least 0.2 s), or None."""
-    best: tuple[float, float, float] | None = None
+    """The quietest stretch of non-speech near the line (at least 0.2 s), in the audible band,
+    or None."""
+    best: tuple[float, Samples] | None = None
     for w in ctx.words:
         if w.room_after < 0.25 or abs(w.end - ctx.line_start) > 60.0:
             continue
-        a, b = w.end + 0.05, w.end + w.room_after - 0.05
-        x = ctx.audio(a, b)
+        x = audible_audio(ctx.audio, ctx.sample_rate, w.end + 0.05, w.end + w.room_after - 0.05)
         rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 1.0
         if best is None or rms < best[0]:
-            best = (rms, a, b)
-    return None if best is None else ctx.audio(best[1], best[2])
+            best = (rms, x)
+    return None if best is None else best[1]
 
 
 def _assemble(
@@ -399,23 +413,29 @@ def _assemble(
     def gap_after(end_token: int) -> float:
         return TAIL if end_token == len(pauses) else PAUSES.get(pauses[end_token - 1], natural)
 
-    def fill(seconds: float) -> None:
+    def fill(seconds: float, gain_db: float) -> None:
+        """Room tone between pieces, at the gain of the quieter piece beside it: the units'
+        own room comes at their gains, and a gap louder than both is a step in the noise
+        floor (mfa: acoustic units turned 12 dB down to a cold line, ungained cold room tone
+        between them stepped 30 % over their own room's steps)."""
         frames = round(seconds * rate)
         if frames <= 2 * out.xf:
             return
         if tone is not None and len(tone):
-            out.append(loop_to(tone, frames, out.xf))
+            looped = loop_to(tone, frames, out.xf)
+            out.append((looped * np.float32(10 ** (gain_db / 20))).astype(np.float32))
         else:
             out.append(np.zeros((frames, ctx.channels), dtype=np.float32))
 
     pending_tail = 0.0  # seconds of the previous unit's room tone already laid after it
+    last_gain = 0.0  # the gain of the unit laid last (none yet: the recording's own level)
     for step in plan:
         if isinstance(step, int):
             if holes and holes[-1].last == step - 1:
                 holes[-1] = Hole(holes[-1].first, step, holes[-1].at)
             else:
                 want = gap_before(step)
-                fill(max(0.0, want - pending_tail + CROSSFADE))
+                fill(max(0.0, want - pending_tail + CROSSFADE), last_gain)
                 pending_tail = 0.0
                 holes.append(Hole(step, step, out.seconds))
             continue
@@ -433,11 +453,11 @@ def _assemble(
         if b.room_after < SHORT_ROOM:  # fluent into the next word: cut before its onset
             end = _dip(ctx, b, at_end=True)
             tail = min(tail, CROSSFADE / 2)
+        gain_db = gains_db.get(step, 0.0)
         if out.frames:
             missing = before - pending_tail - head + (CROSSFADE if head > 0 else 0.0)
-            fill(missing + CROSSFADE)
-        piece = ctx.audio(start - head, end + tail)
-        gain_db = gains_db.get(step, 0.0)
+            fill(missing + CROSSFADE, min(last_gain, gain_db))
+        piece = audible_audio(ctx.audio, rate, start - head, end + tail)
         if gain_db:
             piece = (piece * np.float32(10 ** (gain_db / 20))).astype(np.float32)
         at = out.append(piece) + head
@@ -459,6 +479,7 @@ def _assemble(
             )
             token += len(w.tokens)
         pending_tail = tail
+        last_gain = gain_db
     if holes and holes[-1].last == len(pauses) - 1:
-        fill(TAIL + CROSSFADE)
+        fill(TAIL + CROSSFADE, last_gain)
     return Generated(out.result(), rate, tuple(spans), tuple(holes))

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from editor.errors import OverdubError
 from editor.overdub import edit, level
+from editor.overdub.audible import audible_audio
 from editor.overdub.backend import RecordedWord, VoiceContext, VoiceRequest
 from editor.overdub.context import line_range, speaker_context
 from editor.overdub.joins import CROSSFADE
@@ -104,22 +105,27 @@ def _joins(ctx: Any, made: Any) -> list[tuple[Any, Any]]:
 def test_no_click_at_any_join(project: Any) -> None:
     """The reader's rule at every join: the clip's largest step in the gap between two
     spliced words is no larger than the recording's own largest step within 25 ms around the
-    two cut words' edges and their room (at the gain each unit was laid in at). Butting the
+    two cut words' edges and their room (in the audible band splice takes pieces in, at the
+    gain each unit was laid in at). Butting the
     bare words together fails it."""
     ctx, made = _splice(project, REORDERED)
     rate = ctx.sample_rate
     by_id = {w.id: w for w in ctx.words}
     joins = _joins(ctx, made)
     assert len(joins) >= 2
+
+    def band(a: float, b: float) -> np.ndarray:  # the recording as splice takes it
+        return audible_audio(ctx.audio, rate, a, b)
+
     over = bites = 0
     for a, b in joins:
         wa, wb = by_id[a.source], by_id[b.source]
         lo, hi = round(a.end * rate), round(b.start * rate)
         step = _max_step(made.samples[max(0, lo - 1) : hi + 1])
         bound = max(  # the recording's own steps, at the gain each unit was laid in at
-            _max_step(ctx.audio(wa.end - 0.025, wa.end + min(wa.room_after, 0.3) + 0.025))
+            _max_step(band(wa.end - 0.025, wa.end + min(wa.room_after, 0.3) + 0.025))
             * 10 ** (a.gain_db / 20),
-            _max_step(ctx.audio(wb.start - min(wb.room_before, 0.3) - 0.025, wb.start + 0.025))
+            _max_step(band(wb.start - min(wb.room_before, 0.3) - 0.025, wb.start + 0.025))
             * 10 ** (b.gain_db / 20),
         )
         over += step > bound * (1 + 1e-6)
@@ -186,11 +192,11 @@ def test_phrase_beats_single_words_in_the_programme() -> None:
     assert [(h.first, h.last) for h in made.holes] == [(3, 3)]
 
 
-def test_a_phrase_from_a_quieter_session_is_brought_to_the_lines_level() -> None:
-    """Pure: one track holds two sessions, the second 10.5 dB quieter (the host stepped back,
-    or a second recording on the same track). A line in the loud session that needs a phrase
-    only the quiet one has gets that phrase at the loud session's level, and a word stressed
-    4 dB over its neighbours in its own session stays 4 dB over them."""
+def _two_sessions(rumble: float = 0.0) -> tuple[VoiceContext, dict[str, str]]:
+    """One track holding two sessions of 20 words each (a 180 Hz tone per word), the second
+    10.5 dB quieter (the host stepped back, or a second recording on the same track) and with
+    a 3 Hz swing of ``rumble`` under it; word ``l7`` stressed 4 dB over its neighbours. The
+    line replaces ``l9``–``l10``. Returns the context and each word's one token."""
     rate, step = 8000, 0.8
     loud, quiet = 0.2, 0.2 * 10 ** (-10.5 / 20)
     names = [f"l{k}" for k in range(20)] + [f"q{k}" for k in range(20)]
@@ -202,29 +208,55 @@ def test_a_phrase_from_a_quieter_session_is_brought_to_the_lines_level() -> None
     for n in names:
         on = (t >= starts[n]) & (t < starts[n] + 0.4)
         audio[on] = amplitude[n] * np.sin(2 * math.pi * 180 * t[on])
+    audio += np.where(t >= starts["q0"] - 1.0, rumble * np.sin(2 * math.pi * 3 * t), 0.0)
     audio = audio.astype(np.float32).reshape(-1, 1)
 
     def read(a: float, b: float) -> np.ndarray:
         return audio[max(0, round(a * rate)) : max(0, round(b * rate))]
 
-    tokens = {n: ("".join(chr(ord("a") + int(c)) for c in n[1:]) + n[0] * 3,) for n in names}
-    words = tuple(RecordedWord(n, tokens[n], starts[n], starts[n] + 0.4, 0.4, 0.4) for n in names)
-    ctx = VoiceContext("X", rate, 1, words, read, starts["l9"], starts["l10"] + 0.4)
-    text = " ".join(tokens[n][0] for n in ("q15", "l3", "l7"))
+    tokens = {n: "".join(chr(ord("a") + int(c)) for c in n[1:]) + n[0] * 3 for n in names}
+    words = tuple(
+        RecordedWord(n, (tokens[n],), starts[n], starts[n] + 0.4, 0.4, 0.4) for n in names
+    )
+    return VoiceContext("X", rate, 1, words, read, starts["l9"], starts["l10"] + 0.4), tokens
+
+
+def _span_db(made: Any, span: Any) -> float:
+    rate = made.sample_rate
+    x = made.samples[round(span.start * rate) : round(span.end * rate)]
+    return 20 * math.log10(float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))))
+
+
+def test_a_phrase_from_a_quieter_session_is_brought_to_the_lines_level() -> None:
+    """Pure: a line in the loud session that needs a phrase only the quiet one has gets that
+    phrase at the loud session's level, and a word stressed 4 dB over its neighbours in its own
+    session stays 4 dB over them."""
+    ctx, tokens = _two_sessions()
+    text = " ".join(tokens[n] for n in ("q15", "l3", "l7"))
     made = SpliceBackend().generate(VoiceRequest(parse_line(text), ctx, None))
     assert [s.source for s in made.spans] == ["q15", "l3", "l7"]
     assert made.spans[0].gain_db == pytest.approx(10.5, abs=1.0)
     (note,) = made.notes  # the user is told which words were levelled, and how far
-    assert note.startswith(f'"{tokens["q15"][0]}" was recorded 1')
+    assert note.startswith(f'"{tokens["q15"]}" was recorded 1')
     assert note.endswith("dB quieter than the speech around the line; levelled to match")
-
-    def db(span: Any) -> float:
-        x = made.samples[round(span.start * rate) : round(span.end * rate)]
-        return 20 * math.log10(float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))))
-
-    q15, l3, l7 = (db(s) for s in made.spans)
+    q15, l3, l7 = (_span_db(made, s) for s in made.spans)
     assert q15 == pytest.approx(l3, abs=1.0)
     assert l7 - l3 == pytest.approx(4.0, abs=1.0)
+
+
+def test_rumble_under_a_session_neither_sets_its_level_nor_rides_into_the_clip() -> None:
+    """Pure: the quiet session also carries a slow swing at 0.4 of full scale, six times its
+    words' amplitude (the MFA cold recording's kind: inaudible, but most of a raw power). The
+    phrase is still raised by the 10.5 dB a listener hears, not by what the raw power says,
+    and the clip carries only the voice: no peak over the loud session's own."""
+    ctx, tokens = _two_sessions(rumble=0.4)
+    text = " ".join(tokens[n] for n in ("q15", "l3", "l4"))
+    made = SpliceBackend().generate(VoiceRequest(parse_line(text), ctx, None))
+    assert [s.source for s in made.spans] == ["q15", "l3", "l4"]
+    assert made.spans[0].gain_db == pytest.approx(10.5, abs=1.0)
+    q15, l3, _ = (_span_db(made, s) for s in made.spans)
+    assert q15 == pytest.approx(l3, abs=1.0)
+    assert float(np.max(np.abs(made.samples))) < 0.2 * 1.1
 
 
 _VOCAB = ["a", "b", "c", "d", "e"]
