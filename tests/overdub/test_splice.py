@@ -333,3 +333,60 @@ def test_a_range_across_two_speakers_is_refused() -> None:
     assert one.speaker == "Ann" and one.anchor == ids[1]
     first = line_range(doc, ids[0], ids[0])
     assert first.anchor == ids[0]  # the program's first word: the clip plays where it was cut
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    recorded=st.lists(
+        st.tuples(st.sampled_from(_VOCAB), st.floats(0.0, 0.4), st.floats(0.05, 0.5)),
+        min_size=1,
+        max_size=25,
+    ),
+    levels=st.lists(st.floats(0.005, 0.3), min_size=25, max_size=25),
+    wanted=st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=8),
+)
+def test_skipping_the_level_of_losing_units_finds_the_cheapest_cover(
+    recorded: list[tuple[str, float, float]], levels: list[float], wanted: list[str]
+) -> None:
+    """The chooser measures a unit's level only when its other costs could still win; the
+    cover it picks costs exactly what the cheapest cover over every unit's full cost does."""
+    from editor.overdub.splice import HOLE_COST, _Chooser, _Unit
+
+    rate, t, rooms = 8000, 0.5, []
+    spans = []
+    for token, gap, length in recorded:
+        spans.append((token, t + gap, t + gap + length))
+        t += gap + length
+    audio = np.zeros((int((t + 2) * rate), 1), np.float32)
+    for k, (token, start, end) in enumerate(spans):
+        i, j = round(start * rate), round(end * rate)
+        audio[i:j, 0] = levels[k] * np.sin(np.arange(j - i) * 0.3)
+        before = start - (spans[k - 1][2] if k else 0.0)
+        after = (spans[k + 1][1] if k + 1 < len(spans) else t + 1.0) - end
+        rooms.append(RecordedWord(f"r{k}", (token,), start, end, before, after))
+
+    def read(a: float, b: float) -> np.ndarray:
+        return audio[max(0, round(a * rate)) : max(0, round(b * rate))]
+
+    line = parse_line(" ".join(wanted))
+    ctx = VoiceContext("X", rate, 1, tuple(rooms), read, t + 0.5, t + 1.0)
+    chooser = _Chooser(ctx, line.tokens, line.pause_after_token())
+
+    def full(u: _Unit) -> float:
+        return chooser.fit_cost(u) + chooser.level_cost(u)
+
+    n = len(line.tokens)
+    best = [0.0] + [math.inf] * n
+    for i in range(n):
+        best[i + 1] = min(best[i + 1], best[i] + HOLE_COST)
+        for p in chooser.starts.get(line.tokens[i], ()):
+            j, q = i, p
+            while q < len(rooms) and j < n and rooms[q].tokens == line.tokens[j : j + 1]:
+                if q > p and not chooser.adjacent(q):
+                    break
+                j += 1
+                best[j] = min(best[j], best[i] + full(_Unit(i, j, p, q)))
+                q += 1
+    plan = chooser.choose()
+    cost = sum(HOLE_COST if isinstance(s, int) else full(s) for s in plan)
+    assert cost == pytest.approx(best[n], abs=1e-9)
