@@ -75,6 +75,20 @@ def run_command(args: argparse.Namespace) -> int:
     return run(lambda: handler(args))
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is a Ctrl-C that Python wrapped on its way out: one landing while a class
+    is being made comes out as ``RuntimeError: Error calling __set_name__`` with the
+    ``KeyboardInterrupt`` as its cause (seen in CI while the command loads)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def run(body: Callable[[], int]) -> int:
     """Call ``body`` and turn whatever it raises into one line on stderr and an exit status."""
     from editor.errors import EditorError
@@ -100,6 +114,9 @@ def run(body: Callable[[], int]) -> int:
         _say(f"wordcut: error: {one_line(os_problem(exc))}")
         return EXIT_ERROR
     except Exception as exc:
+        if _interrupted(exc):
+            _say(CANCELLED_LINE)
+            return EXIT_CANCELLED
         from editor.logs import log_unexpected
 
         details = log_unexpected(exc)

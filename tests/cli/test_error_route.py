@@ -297,3 +297,25 @@ def test_cancelled_transcription_is_a_cancel() -> None:
     from render.errors import Cancelled
 
     assert issubclass(TranscribeCancelled, Cancelled)
+
+
+def test_a_ctrl_c_python_wrapped_is_still_a_cancel(capsys: pytest.CaptureFixture[str]) -> None:
+    """A Ctrl-C landing while a class is made reaches the route as ``RuntimeError: Error
+    calling __set_name__`` caused by the ``KeyboardInterrupt``: a cancel, not a bug."""
+    from editor.cli.common import CANCELLED_LINE, EXIT_CANCELLED, run
+
+    class Interrupting:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise KeyboardInterrupt
+
+    def load() -> int:
+        type("Project", (), {"settings": Interrupting()})
+        return 0
+
+    assert run(load) == EXIT_CANCELLED
+    assert capsys.readouterr().err.strip() == CANCELLED_LINE
+
+    def bug() -> int:
+        raise RuntimeError("not an interrupt")
+
+    assert run(bug) == EXIT_INTERNAL
