@@ -262,6 +262,21 @@ def test_rumble_under_a_session_neither_sets_its_level_nor_rides_into_the_clip()
 _VOCAB = ["a", "b", "c", "d", "e"]
 
 
+def _laid_out(recorded: list[tuple[str, float, float]]) -> tuple[list[RecordedWord], float]:
+    """(token, gap before, length) triples as recorded words one after another from 0.5 s,
+    each with the room to its neighbours (1 s after the last); and where the last one ends."""
+    spans, t = [], 0.5
+    for token, gap, length in recorded:
+        spans.append((token, t + gap, t + gap + length))
+        t += gap + length
+    rooms = []
+    for k, (token, start, end) in enumerate(spans):
+        before = start - (spans[k - 1][2] if k else 0.0)
+        after = (spans[k + 1][1] if k + 1 < len(spans) else t + 1.0) - end
+        rooms.append(RecordedWord(f"r{k}", (token,), start, end, before, after))
+    return rooms, t
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     recorded=st.lists(
@@ -279,16 +294,7 @@ def test_any_recording_and_line_give_a_consistent_clip(
     token is either in exactly one span or one hole, spans play in order inside the clip, and a
     token the recording lacks is always a hole."""
     rate = 8000
-    words, t = [], 0.5
-    for k, (token, gap, length) in enumerate(recorded):
-        start = t + gap
-        words.append([f"r{k}", (token,), start, start + length])
-        t = start + length
-    rooms = []
-    for k, (wid, tokens, start, end) in enumerate(words):
-        before = start - (words[k - 1][3] if k else 0.0)
-        after = (words[k + 1][2] if k + 1 < len(words) else t + 1.0) - end
-        rooms.append(RecordedWord(wid, tokens, start, end, before, after))
+    rooms, t = _laid_out(recorded)
     noise = np.random.default_rng(1).standard_normal((int((t + 2) * rate), 1)) * 0.05
     audio = noise.astype(np.float32)
 
@@ -306,7 +312,7 @@ def test_any_recording_and_line_give_a_consistent_clip(
     seen = [t for s in made.spans for t in range(s.first, s.last + 1)]
     seen += made.uncovered()
     assert sorted(seen) == list(range(len(wanted)))
-    have = {w[1][0] for w in words}
+    have = {w.tokens[0] for w in rooms}
     for k, token in enumerate(wanted):
         if token not in have:
             assert k in made.uncovered()
@@ -352,18 +358,12 @@ def test_skipping_the_level_of_losing_units_finds_the_cheapest_cover(
     cover it picks costs exactly what the cheapest cover over every unit's full cost does."""
     from editor.overdub.splice import HOLE_COST, _Chooser, _Unit
 
-    rate, t, rooms = 8000, 0.5, []
-    spans = []
-    for token, gap, length in recorded:
-        spans.append((token, t + gap, t + gap + length))
-        t += gap + length
+    rate = 8000
+    rooms, t = _laid_out(recorded)
     audio = np.zeros((int((t + 2) * rate), 1), np.float32)
-    for k, (token, start, end) in enumerate(spans):
-        i, j = round(start * rate), round(end * rate)
-        audio[i:j, 0] = levels[k] * np.sin(np.arange(j - i) * 0.3)
-        before = start - (spans[k - 1][2] if k else 0.0)
-        after = (spans[k + 1][1] if k + 1 < len(spans) else t + 1.0) - end
-        rooms.append(RecordedWord(f"r{k}", (token,), start, end, before, after))
+    for w, level_ in zip(rooms, levels, strict=False):
+        i, j = round(w.start * rate), round(w.end * rate)
+        audio[i:j, 0] = level_ * np.sin(np.arange(j - i) * 0.3)
 
     def read(a: float, b: float) -> np.ndarray:
         return audio[max(0, round(a * rate)) : max(0, round(b * rate))]
